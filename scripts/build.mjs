@@ -1,0 +1,14 @@
+// Builds dist/esm (ES modules) and dist/cjs (CommonJS) from src with tsc, each with its own
+// type declarations, and marks each folder's module kind so Node and TypeScript read it right.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+
+rmSync('dist', { recursive: true, force: true });
+const tsc = ['node_modules/typescript/bin/tsc'];
+execFileSync(process.execPath, [...tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+execFileSync(process.execPath, [...tsc, '-p', 'tsconfig.build.cjs.json'], { stdio: 'inherit' });
+for (const [dir, type] of [['dist/esm', 'module'], ['dist/cjs', 'commonjs']]) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/package.json`, JSON.stringify({ type }) + '\n');
+}
+for (const bin of ['dist/cjs/cli/main.js']) if (existsSync(bin)) chmodSync(bin, 0o755);
