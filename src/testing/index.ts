@@ -1,5 +1,7 @@
 /**
- * `faktory-rx/testing`: test support (an in-memory Faktory server and marble helpers).
+ * `faktory-rx/testing`: test support: an in-memory, protocol-faithful Faktory server on a
+ * real loopback port, and helpers for marble tests of worker behaviour.
  * @module
  */
-export {};
+export * from './server/index.js';
+export * from './marbles/index.js';

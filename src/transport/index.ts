@@ -1,0 +1,1 @@
+export type { Reply, RequestOptions, Requester, WorkerIdentity, PoolEvent, PoolLike } from './types.js';

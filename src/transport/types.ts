@@ -1,0 +1,64 @@
+import type { Observable } from 'rxjs';
+import type { CommandArg, Frame, ErrorFrame } from '../codec/index.js';
+
+/**
+ * A successful reply: any frame but an error. Error frames become a `ServerError` on the
+ * request's error channel.
+ */
+export type Reply = Exclude<Frame, ErrorFrame>;
+
+/** Options of one request. */
+export interface RequestOptions {
+  /**
+   * The command may hold the connection while the server waits (FETCH blocks up to 2 s), so it
+   * gets a connection to itself and nothing is pipelined behind it.
+   * @defaultValue false
+   */
+  readonly blocking?: boolean;
+  /**
+   * How long to wait for the reply, in milliseconds, from the moment the command is written.
+   * On timeout the request errors with `TimeoutError` and its connection is discarded.
+   * @defaultValue the pool's `commandTimeoutMs`
+   */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * What the client layer needs of the transport: send one command and get its reply. The
+ * Observable is cold (nothing is written before subscription), emits exactly one `Reply` and
+ * completes, or errors with a `FaktoryError` (`ServerError`, `ConnectionError`,
+ * `TimeoutError`, `ClosedError`, ...). Unsubscribing before the command is written removes
+ * it; after, its reply is read and discarded so the connection stays in step.
+ */
+export interface Requester {
+  request(verb: string, args?: readonly CommandArg[], options?: RequestOptions): Observable<Reply>;
+}
+
+/** The identity a worker's connections present in `HELLO`. */
+export interface WorkerIdentity {
+  /** Unique worker id; every connection of one worker sends the same. */
+  readonly wid: string;
+  /** @defaultValue `os.hostname()` */
+  readonly hostname?: string;
+  /** @defaultValue `process.pid` */
+  readonly pid?: number;
+  /** @defaultValue `['node']` */
+  readonly labels?: readonly string[];
+}
+
+/** A change in a pool's connectivity, for health checks and worker events. */
+export type PoolEvent =
+  | { readonly type: 'connected'; readonly connections: number }
+  | { readonly type: 'disconnected'; readonly connections: number; readonly error: Error }
+  | { readonly type: 'reconnecting'; readonly attempt: number; readonly delayMs: number; readonly error: Error }
+  | { readonly type: 'closed' };
+
+/** A pool as the client layer sees it: a `Requester` with connectivity events and a lifecycle. */
+export interface PoolLike extends Requester {
+  /** Connectivity changes, for health checks and worker events. Hot; never errors. */
+  readonly events$: Observable<PoolEvent>;
+  /** Graceful: refuse new requests, finish pending ones, send `END` on each socket. Idempotent. */
+  close(): Observable<void>;
+  /** Forceful: fail everything pending with `ClosedError`, close sockets now. Idempotent. */
+  destroy(): void;
+}
