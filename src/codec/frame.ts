@@ -32,11 +32,17 @@ export interface ErrorFrame {
   readonly message: string;
 }
 
-const CODE_WORD = /^([A-Z][A-Z0-9_]*)(?: (.*))?$/s;
+const CODE_WORD = /^[A-Z][A-Z0-9_]*$/;
 
-/** Splits the text of a RESP error line into its code word and message. */
+/**
+ * Splits the text of a RESP error line into its code word and message: `'ERR bad jid'` gives
+ * code `ERR` and message `bad jid`. The code word is the text before the first space when it is
+ * upper case (letters, digits, `_`, starting with a letter); otherwise the code is `null` and
+ * the message is the whole text.
+ */
 export function parseErrorText(text: string): ErrorFrame {
-  const match = CODE_WORD.exec(text);
-  if (match === null) return { type: 'error', code: null, message: text };
-  return { type: 'error', code: match[1] ?? null, message: match[2] ?? '' };
+  const space = text.indexOf(' ');
+  const word = space === -1 ? text : text.slice(0, space);
+  if (!CODE_WORD.test(word)) return { type: 'error', code: null, message: text };
+  return { type: 'error', code: word, message: space === -1 ? '' : text.slice(space + 1) };
 }
