@@ -1,0 +1,502 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { encodeCommand, RespDecoder, type CommandArg, type Frame } from '../codec/index.js';
+import {
+  ClosedError,
+  ConnectionError,
+  FaktoryError,
+  HandshakeError,
+  InvalidArgumentError,
+  ProtocolError,
+  ServerError,
+  TimeoutError,
+} from '../errors.js';
+import type { ResolvedConfig } from './config.js';
+import { buildHello, checkHelloReply, parseGreeting } from './handshake.js';
+import { log } from './log.js';
+import type { Reply, RequestOptions } from './types.js';
+
+/** Limits and clock of one {@link Connection}. */
+export interface ConnectionLimits {
+  /** Commands written and awaiting their reply at once (the pipelining bound). @defaultValue 100 */
+  readonly maxInFlight?: number;
+  /** Commands accepted but not yet written; one more fails fast with `ConnectionError`. @defaultValue 1_000 */
+  readonly maxQueued?: number;
+  /** Clock of every timer (connect, reply and close timeouts). @defaultValue `asyncScheduler` */
+  readonly scheduler?: SchedulerLike;
+  /** @internal Called whenever a command leaves the connection by its reply or its cancellation (a pool's cue to dispatch more). */
+  readonly onSettle?: () => void;
+}
+
+/** Defaults of {@link ConnectionLimits}. */
+export const CONNECTION_LIMIT_DEFAULTS = Object.freeze({ maxInFlight: 100, maxQueued: 1_000 });
+
+/**
+ * @internal A command handed to a connection (the pool's interface): its bytes, and where its
+ * outcome goes. Exactly one of `resolve` and `reject` is called, unless it was cancelled.
+ */
+export interface PendingRequest {
+  readonly verb: string;
+  readonly bytes: Buffer;
+  readonly timeoutMs: number;
+  resolve(reply: Reply): void;
+  /** `written` tells whether the command reached the socket (an unwritten one may be retried elsewhere). */
+  reject(error: FaktoryError, written: boolean): void;
+}
+
+interface Entry {
+  readonly request: PendingRequest;
+  state: 'queued' | 'awaiting' | 'done';
+  /** Unsubscribed after it was written: read its reply and drop it. */
+  discard: boolean;
+  writtenAt: number;
+  /** When its reply is overdue, on the scheduler's clock. */
+  deadline: number;
+}
+
+type State = 'greeting' | 'hello' | 'ready' | 'closing' | 'closed';
+
+/** The server's unsolicited farewell when it is over its connection limit (it still said `+OK`). */
+const TOO_MANY_CONNECTIONS = /^too many connections/i;
+
+/**
+ * One socket to a Faktory server, piped through a `RespDecoder`, with the handshake done.
+ *
+ * Replies are matched to commands in order using two bounded queues: commands not yet written
+ * (unsubscribing removes them) and commands awaiting their reply (unsubscribing marks the reply
+ * to be read and dropped, so the stream stays in step). An error reply fails its own command
+ * with `ServerError`. A reply nobody asked for is a `ProtocolError` that kills the connection;
+ * so does a reply timeout (the stream position is then unknown): the late command gets
+ * `TimeoutError`, every other pending one a retriable `ConnectionError` carrying the cause, as
+ * when the socket dies. A connection is never reused after it died. Socket and decoder errors
+ * are always handled here; none reaches the process.
+ *
+ * Most code uses a pool (`createPool`); a connection suits tools that want one socket.
+ *
+ * @example
+ * const connection = await firstValueFrom(Connection.open(resolveConfig()));
+ * const reply = await firstValueFrom(connection.request('INFO'));
+ * await lastValueFrom(connection.close());
+ */
+export class Connection {
+  /**
+   * Opens a socket and performs the handshake. Cold: connects on subscription; emits the ready
+   * connection once and completes, or errors with `ConnectionError` (refused, lost, or
+   * `connectTimeoutMs` exceeded: retriable), `HandshakeError`, `AuthenticationError` or
+   * `ProtocolError`. Unsubscribing before it emits destroys the socket.
+   */
+  static open(config: ResolvedConfig, limits: ConnectionLimits = {}): Observable<Connection> {
+    return new Observable<Connection>((subscriber) => {
+      const connection = new Connection(config, limits, (error) => {
+        if (error === undefined) {
+          subscriber.next(connection);
+          subscriber.complete();
+        } else {
+          subscriber.error(error);
+        }
+      });
+      return () => {
+        if (connection.#state === 'greeting' || connection.#state === 'hello') {
+          connection.destroy(new ClosedError('the connection was abandoned during the handshake'));
+        }
+      };
+    });
+  }
+
+  /** Settles when the socket has closed: with `undefined` after a graceful close, else the cause. */
+  readonly closed: Promise<Error | undefined>;
+  readonly #config: ResolvedConfig;
+  readonly #scheduler: SchedulerLike;
+  readonly #maxInFlight: number;
+  readonly #maxQueued: number;
+  readonly #socket: Socket;
+  readonly #decoder = new RespDecoder();
+  readonly #unwritten: Entry[] = [];
+  readonly #awaiting: Entry[] = [];
+  readonly #onOpen: (error?: FaktoryError) => void;
+  readonly #onSettle: (() => void) | undefined;
+  #state: State = 'greeting';
+  #blocked = false;
+  #corked = false;
+  #timer: Subscription | undefined;
+  /** One timer for the earliest reply deadline, rather than one per command. */
+  #deadlineTimer: Subscription | undefined;
+  #deadlineAt = Number.POSITIVE_INFINITY;
+  #socketError: Error | undefined;
+  #settleClosed!: (cause: Error | undefined) => void;
+  #closeCompletion: Promise<void> | undefined;
+  #resolveDrained: (() => void) | undefined;
+
+  private constructor(config: ResolvedConfig, limits: ConnectionLimits, onOpen: (error?: FaktoryError) => void) {
+    this.#config = config;
+    this.#scheduler = limits.scheduler ?? asyncScheduler;
+    this.#maxInFlight = positiveInteger(limits.maxInFlight ?? CONNECTION_LIMIT_DEFAULTS.maxInFlight, 'maxInFlight');
+    this.#maxQueued = positiveInteger(limits.maxQueued ?? CONNECTION_LIMIT_DEFAULTS.maxQueued, 'maxQueued');
+    this.#onOpen = onOpen;
+    this.#onSettle = limits.onSettle;
+    this.closed = new Promise((resolve) => {
+      this.#settleClosed = resolve;
+    });
+    const { host, port } = config;
+    log.connection('connecting to %s', config.redactedUrl);
+    this.#socket = config.tls === false ? netConnect({ host, port }) : tlsConnect({ ...config.tls, host, port });
+    this.#socket.setNoDelay(true);
+    this.#socket.setKeepAlive(config.keepAlive, config.keepAliveInitialDelayMs);
+    this.#socket.on('error', (error) => {
+      this.#socketError ??= error;
+    });
+    this.#socket.on('close', () => {
+      this.#onSocketClose();
+    });
+    this.#socket.on('data', (chunk: Buffer) => {
+      this.#decoder.write(chunk);
+    });
+    this.#socket.on('drain', () => {
+      this.#blocked = false;
+      this.#flush();
+    });
+    this.#decoder.on('data', (frame: Frame) => {
+      this.#onFrame(frame);
+    });
+    this.#decoder.on('error', (error) => {
+      const cause = error instanceof ProtocolError ? error : new ProtocolError('the reply stream failed', { cause: error });
+      this.#terminate(cause, true);
+    });
+    this.#timer = this.#scheduler.schedule(() => {
+      const cause = new TimeoutError(`connecting and the handshake took over ${config.connectTimeoutMs}ms`, {
+        timeoutMs: config.connectTimeoutMs,
+      });
+      this.#terminate(new ConnectionError(`cannot connect to ${config.redactedUrl}: ${cause.message}`, { cause }));
+    }, config.connectTimeoutMs);
+  }
+
+  /** Commands accepted and not yet answered (queued or awaiting their reply). */
+  get pending(): number {
+    return this.#unwritten.length + this.#awaiting.length;
+  }
+
+  /** Whether the connection takes new commands (handshake done, neither closing nor dead). */
+  get usable(): boolean {
+    return this.#state === 'ready';
+  }
+
+  /**
+   * Sends `VERB args...` and emits its reply. Cold: nothing is written before subscription.
+   * Emits one `Reply` and completes, or errors with `ServerError` (an error reply),
+   * `TimeoutError` (no reply within `options.timeoutMs`, default `commandTimeoutMs`; the
+   * connection is then discarded), `ConnectionError` (the socket died, or the queue of
+   * `maxQueued` unwritten commands is full), `ClosedError` (the connection is closing) or
+   * `InvalidArgumentError` (an argument that would break the line; nothing is sent).
+   * `options.blocking` means nothing here: the caller gave this connection to the command.
+   */
+  request(verb: string, args: readonly CommandArg[] = [], options: RequestOptions = {}): Observable<Reply> {
+    return new Observable<Reply>((subscriber) =>
+      this.send({
+        verb,
+        bytes: encodeCommand(verb, ...args),
+        timeoutMs: options.timeoutMs ?? this.#config.commandTimeoutMs,
+        resolve: (reply) => {
+          subscriber.next(reply);
+          subscriber.complete();
+        },
+        reject: (error) => {
+          subscriber.error(error);
+        },
+      }),
+    );
+  }
+
+  /** @internal Queues a command; returns its cancellation (remove if unwritten, else discard the reply). */
+  send(request: PendingRequest): () => void {
+    if (this.#state !== 'ready') {
+      request.reject(
+        this.#state === 'closed'
+          ? new ConnectionError('the connection is lost', { verb: request.verb })
+          : new ClosedError('the connection is closing', { verb: request.verb }),
+        false,
+      );
+      return noop;
+    }
+    if (this.#unwritten.length >= this.#maxQueued) {
+      request.reject(new ConnectionError(`too many commands waiting to be written (maxQueued ${this.#maxQueued})`, { verb: request.verb }), false);
+      return noop;
+    }
+    const entry: Entry = { request, state: 'queued', discard: false, writtenAt: 0, deadline: 0 };
+    this.#unwritten.push(entry);
+    this.#flush();
+    return () => {
+      if (entry.state === 'queued') {
+        entry.state = 'done';
+        this.#unwritten.splice(this.#unwritten.indexOf(entry), 1);
+        this.#checkDrained();
+        this.#onSettle?.();
+      } else if (entry.state === 'awaiting') {
+        entry.discard = true;
+      }
+    };
+  }
+
+  /**
+   * Graceful close: refuses new commands with `ClosedError`, lets pending ones finish, sends
+   * `END` (which gets no reply) and waits for the socket to close. Starts at once; idempotent,
+   * every call returns the same completion, which emits nothing and completes (it never errors;
+   * a connection that dies meanwhile is simply closed). Gives up waiting for the server after
+   * `commandTimeoutMs` once `END` is sent.
+   */
+  close(): Observable<void> {
+    this.#closeCompletion ??= this.#closeGracefully();
+    const completion = this.#closeCompletion;
+    return new Observable<void>((subscriber) => {
+      void completion.then(() => {
+        subscriber.complete();
+      });
+    });
+  }
+
+  /** Forceful close: fails every pending command (with `cause`, default `ClosedError`) and destroys the socket. Idempotent. */
+  destroy(cause: FaktoryError = new ClosedError('the connection was destroyed')): void {
+    this.#terminate(cause);
+  }
+
+  async #closeGracefully(): Promise<void> {
+    if (this.#state === 'ready') {
+      this.#state = 'closing';
+      if (this.pending > 0) {
+        await new Promise<void>((resolve) => {
+          this.#resolveDrained = resolve;
+        });
+      }
+    }
+    if (this.#state === 'closing') {
+      this.#timer?.unsubscribe();
+      this.#timer = this.#scheduler.schedule(() => {
+        this.#terminate(new ConnectionError('the server did not close the socket after END'));
+      }, this.#config.commandTimeoutMs);
+      log.connection('END %s', this.#config.redactedUrl);
+      this.#socket.end(encodeCommand('END'));
+    } else if (this.#state !== 'closed') {
+      this.destroy(new ClosedError('the connection was closed during the handshake'));
+    }
+    await this.closed;
+  }
+
+  #checkDrained(): void {
+    if (this.#state === 'closing' && this.pending === 0 && this.#resolveDrained !== undefined) {
+      const resolve = this.#resolveDrained;
+      this.#resolveDrained = undefined;
+      resolve();
+    }
+  }
+
+  #flush(): void {
+    while (!this.#blocked && this.#awaiting.length < this.#maxInFlight && (this.#state === 'ready' || this.#state === 'closing')) {
+      const entry = this.#unwritten.shift();
+      if (entry === undefined) return;
+      this.#write(entry);
+    }
+  }
+
+  #write(entry: Entry): void {
+    if (!this.#corked) {
+      // Commands queued in the same tick leave in one write.
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#socket.uncork();
+      });
+    }
+    const { request } = entry;
+    entry.state = 'awaiting';
+    entry.writtenAt = this.#scheduler.now();
+    this.#awaiting.push(entry);
+    entry.deadline = entry.writtenAt + request.timeoutMs;
+    if (entry.deadline < this.#deadlineAt) this.#armDeadline(entry.deadline);
+    if (!this.#socket.write(request.bytes)) this.#blocked = true;
+  }
+
+  #onFrame(frame: Frame): void {
+    switch (this.#state) {
+      case 'greeting':
+        this.#onGreeting(frame);
+        return;
+      case 'hello':
+        this.#onHelloReply(frame);
+        return;
+      case 'ready':
+      case 'closing':
+        this.#onReply(frame);
+        return;
+      case 'closed':
+        return;
+    }
+  }
+
+  #onGreeting(frame: Frame): void {
+    try {
+      const hello = buildHello(parseGreeting(frame), this.#config);
+      log.handshake('HI from %s; HELLO v%d%s%s', this.#config.redactedUrl, hello.v, hello.pwdhash === undefined ? '' : ' with pwdhash', hello.wid === undefined ? '' : ` as worker ${hello.wid}`);
+      this.#state = 'hello';
+      this.#socket.write(encodeCommand('HELLO', hello));
+    } catch (error) {
+      this.#terminate(asFaktoryError(error));
+    }
+  }
+
+  #onHelloReply(frame: Frame): void {
+    try {
+      checkHelloReply(frame);
+    } catch (error) {
+      this.#terminate(asFaktoryError(error));
+      return;
+    }
+    this.#state = 'ready';
+    this.#timer?.unsubscribe();
+    this.#timer = undefined;
+    log.handshake('ready: %s', this.#config.redactedUrl);
+    this.#onOpen();
+  }
+
+  #onReply(frame: Frame): void {
+    const entry = this.#awaiting.shift();
+    if (entry === undefined) {
+      const detail = frame.type === 'error' ? `: ${frame.code ?? ''} ${frame.message}` : ` (${frame.type})`;
+      this.#terminate(new ProtocolError(`the server sent a reply nobody asked for${detail}`));
+      return;
+    }
+    if (frame.type === 'error' && TOO_MANY_CONNECTIONS.test(frame.message)) {
+      // Unsolicited, though a command happened to be waiting: not that command's reply.
+      this.#awaiting.unshift(entry);
+      this.#terminate(new ConnectionError(`the server refused the connection: ${frame.message}`));
+      return;
+    }
+    entry.state = 'done';
+    const { request } = entry;
+    if (log.command.enabled) log.command('%s %dms%s', request.verb, this.#scheduler.now() - entry.writtenAt, entry.discard ? ' (discarded)' : '');
+    if (!entry.discard) {
+      if (frame.type === 'error') {
+        request.reject(new ServerError(frame.message, { serverCode: frame.code, verb: request.verb }), true);
+      } else {
+        request.resolve(frame);
+      }
+    }
+    this.#flush();
+    this.#checkDrained();
+    this.#onSettle?.();
+  }
+
+  #armDeadline(at: number): void {
+    this.#deadlineTimer?.unsubscribe();
+    this.#deadlineAt = at;
+    this.#deadlineTimer = this.#scheduler.schedule(() => {
+      this.#checkDeadlines();
+    }, Math.max(0, at - this.#scheduler.now()));
+  }
+
+  /** Fails the first overdue command, or re-arms the timer for the earliest deadline left. */
+  #checkDeadlines(): void {
+    this.#deadlineTimer = undefined;
+    this.#deadlineAt = Number.POSITIVE_INFINITY;
+    const now = this.#scheduler.now();
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const entry of this.#awaiting) {
+      if (entry.deadline <= now) {
+        this.#onTimeout(entry);
+        return;
+      }
+      earliest = Math.min(earliest, entry.deadline);
+    }
+    if (earliest !== Number.POSITIVE_INFINITY) this.#armDeadline(earliest);
+  }
+
+  #onTimeout(entry: Entry): void {
+    const { verb, timeoutMs } = entry.request;
+    const error = new TimeoutError(`no reply to ${verb} within ${timeoutMs}ms`, { verb, timeoutMs });
+    log.connection('discarding %s: %s', this.#config.redactedUrl, error.message);
+    this.#terminate(error, false, entry, error);
+  }
+
+  #onSocketClose(): void {
+    if (this.#state === 'closing' && this.pending === 0) {
+      this.#finish(undefined);
+      return;
+    }
+    const cause = this.#socketError;
+    if (cause !== undefined && isCertificateError(cause)) {
+      // Retrying cannot fix an untrusted or mismatched certificate.
+      this.#terminate(new HandshakeError(`TLS verification of ${this.#config.redactedUrl} failed: ${cause.message}`, { cause }));
+      return;
+    }
+    const message = cause === undefined ? 'the server closed the connection' : `the connection failed: ${cause.message}`;
+    this.#terminate(new ConnectionError(message, cause === undefined ? {} : { cause }));
+  }
+
+  /**
+   * Kills the connection: every pending command fails (the one at the head with `cause` itself
+   * when `headGetsCause`, `entry` with `entryError`, the others with `ConnectionError`), the
+   * socket is destroyed, and `closed` settles with `cause`.
+   */
+  #terminate(cause: FaktoryError, headGetsCause = false, special?: Entry, specialError?: FaktoryError): void {
+    if (this.#state === 'closed') return;
+    const opening = this.#state === 'greeting' || this.#state === 'hello';
+    this.#state = 'closed';
+    log.connection('closed %s: %s', this.#config.redactedUrl, cause.message);
+    const awaiting = this.#awaiting.splice(0);
+    const unwritten = this.#unwritten.splice(0);
+    for (const [index, entry] of awaiting.entries()) {
+      entry.state = 'done';
+      if (entry.discard) continue;
+      const { verb } = entry.request;
+      const error =
+        entry === special && specialError !== undefined
+          ? specialError
+          : index === 0 && headGetsCause
+            ? cause
+            : new ConnectionError(`the connection was lost with ${verb} awaiting its reply`, { cause, verb });
+      entry.request.reject(error, true);
+    }
+    for (const entry of unwritten) {
+      entry.state = 'done';
+      entry.request.reject(new ConnectionError('the connection was lost before the command was written', { cause, verb: entry.request.verb }), false);
+    }
+    this.#finish(cause);
+    if (opening) this.#onOpen(cause);
+  }
+
+  #finish(cause: Error | undefined): void {
+    this.#state = 'closed';
+    this.#timer?.unsubscribe();
+    this.#timer = undefined;
+    this.#deadlineTimer?.unsubscribe();
+    this.#deadlineTimer = undefined;
+    this.#socket.destroy();
+    this.#decoder.destroy();
+    const resolve = this.#resolveDrained;
+    this.#resolveDrained = undefined;
+    resolve?.();
+    this.#settleClosed(cause);
+  }
+}
+
+const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/;
+
+function isCertificateError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && CERTIFICATE_ERROR.test(code);
+}
+
+function noop(): void {
+  // Nothing to cancel.
+}
+
+function asFaktoryError(error: unknown): FaktoryError {
+  return error instanceof FaktoryError ? error : new ProtocolError('the handshake failed', { cause: error });
+}
+
+function positiveInteger(value: number, argument: string): number {
+  if (!(Number.isInteger(value) && value >= 1)) {
+    throw new InvalidArgumentError(`must be a positive integer (got ${String(value)})`, { argument });
+  }
+  return value;
+}

@@ -1,0 +1,454 @@
+import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { encodeCommand, type CommandArg } from '../codec/index.js';
+import { ClosedError, ConnectionError, FaktoryError, InvalidArgumentError, ServerError, isRetriable } from '../errors.js';
+import { resolveConfig, type ConnectionOptions, type ResolvedConfig } from './config.js';
+import { Connection, type ConnectionLimits, type PendingRequest } from './connection.js';
+import { log } from './log.js';
+import { exponentialBackoff, reconnectDelay, validateReconnect, type ReconnectStrategy } from './reconnect.js';
+import type { PoolEvent, PoolLike, Reply, RequestOptions } from './types.js';
+
+/** Options of {@link createPool}: where to connect, and how many sockets to use how. */
+export interface PoolOptions extends ConnectionOptions {
+  /** Most sockets open at once, whatever the load. @defaultValue 5 */
+  readonly size?: number;
+  /** Non-blocking commands pipelined on one connection at once. @defaultValue 100 */
+  readonly maxInFlightPerConnection?: number;
+  /** Requests waiting for a connection; one more fails at once with `ConnectionError`. @defaultValue 1_000 */
+  readonly maxQueued?: number;
+  /** A connection with nothing to do for this long is closed (`END`), in milliseconds. @defaultValue 60_000 */
+  readonly idleTimeoutMs?: number;
+  /** Retry strategy after a failed connect or a lost connection. @defaultValue `exponentialBackoff()` (100 ms doubling to 10 s, jittered) */
+  readonly reconnect?: ReconnectStrategy;
+  /** Clock of every timer: backoff, timeouts, idle. @defaultValue `asyncScheduler` */
+  readonly scheduler?: SchedulerLike;
+  /** @internal Opens a connection (tests replace it). */
+  readonly connect?: (config: ResolvedConfig, limits: ConnectionLimits) => Observable<PoolConnection>;
+}
+
+/** Defaults of {@link PoolOptions}. */
+export const POOL_DEFAULTS = Object.freeze({ size: 5, maxInFlightPerConnection: 100, maxQueued: 1_000, idleTimeoutMs: 60_000 });
+
+/** @internal What a pool needs of a connection. */
+export type PoolConnection = Pick<Connection, 'pending' | 'usable' | 'send' | 'close' | 'destroy' | 'closed'>;
+
+interface Slot {
+  connection: PoolConnection | undefined;
+  opening: Subscription | undefined;
+  /** Leased by a blocking command: nothing else goes on it until it is idle again. */
+  exclusive: boolean;
+  /** Closed on purpose (idle or pool closing): its end is no failure. */
+  retiring: boolean;
+  idleTimer: Subscription | undefined;
+}
+
+interface Waiter {
+  readonly request: PendingRequest;
+  readonly blocking: boolean;
+  state: 'waiting' | 'sent' | 'done';
+  cancel: (() => void) | undefined;
+}
+
+type PoolState = 'open' | 'closing' | 'closed';
+
+/**
+ * A bounded set of connections for one identity (a worker's `wid`, or a plain producer), and a
+ * `Requester` over them. Connections open lazily and close when idle. Non-blocking commands are
+ * pipelined on shared connections, first fit, up to `maxInFlightPerConnection` each; a
+ * `blocking` command gets an idle connection to itself, and blocking commands hold at most
+ * `size - 1` connections (all of one when `size` is 1) so `ACK`/`FAIL`/`PUSH` never wait behind
+ * `FETCH`es. Requests beyond that wait in a queue of `maxQueued`.
+ *
+ * A command that fails before it was written (its connection could not be opened or died
+ * first) waits for the next connection, per the `reconnect` strategy; once written, the error
+ * goes to the caller, who knows whether the command is safe to repeat.
+ */
+export class Pool implements PoolLike {
+  /** Connectivity changes. Hot; never errors; completes after `closed`. */
+  readonly events$: Observable<PoolEvent>;
+  readonly #config: ResolvedConfig;
+  readonly #size: number;
+  readonly #blockingLimit: number;
+  readonly #maxInFlight: number;
+  readonly #maxQueued: number;
+  readonly #idleTimeoutMs: number;
+  readonly #reconnect: ReconnectStrategy;
+  readonly #scheduler: SchedulerLike;
+  readonly #connect: (config: ResolvedConfig, limits: ConnectionLimits) => Observable<PoolConnection>;
+  readonly #events = new Subject<PoolEvent>();
+  readonly #slots = new Set<Slot>();
+  readonly #shared: Waiter[] = [];
+  readonly #blocking: Waiter[] = [];
+  #state: PoolState = 'open';
+  #failures = 0;
+  #backoff: Subscription | undefined;
+  #pumping = false;
+  #pumpAgain = false;
+  #finished = false;
+  readonly #completion: Promise<void>;
+  #complete!: () => void;
+
+  /** Prefer {@link createPool}. */
+  constructor(options: PoolOptions = {}) {
+    this.#config = resolveConfig(options);
+    this.#size = positiveInteger(options.size ?? POOL_DEFAULTS.size, 'size');
+    this.#blockingLimit = Math.max(1, this.#size - 1);
+    this.#maxInFlight = positiveInteger(options.maxInFlightPerConnection ?? POOL_DEFAULTS.maxInFlightPerConnection, 'maxInFlightPerConnection');
+    this.#maxQueued = positiveInteger(options.maxQueued ?? POOL_DEFAULTS.maxQueued, 'maxQueued');
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? POOL_DEFAULTS.idleTimeoutMs;
+    if (!(this.#idleTimeoutMs > 0)) throw new InvalidArgumentError('must be a positive number of milliseconds', { argument: 'idleTimeoutMs' });
+    this.#reconnect = validateReconnect(options.reconnect ?? exponentialBackoff());
+    this.#scheduler = options.scheduler ?? asyncScheduler;
+    this.#connect = options.connect ?? ((config, limits) => Connection.open(config, limits));
+    this.events$ = this.#events.asObservable();
+    this.#completion = new Promise<void>((resolve) => {
+      this.#complete = resolve;
+    });
+  }
+
+  /** The server address, password redacted. */
+  get url(): string {
+    return this.#config.redactedUrl;
+  }
+
+  /** Sockets open or opening. */
+  get connections(): number {
+    return this.#slots.size;
+  }
+
+  /**
+   * Sends `VERB args...` on a pooled connection and emits its reply. Cold: nothing is queued
+   * before subscription. Emits one `Reply` and completes, or errors with `ServerError`,
+   * `TimeoutError` (the connection is then discarded), `ConnectionError` (lost after writing, the
+   * wait queue is full, or the reconnect strategy gave up), `AuthenticationError`/
+   * `HandshakeError`/`ProtocolError` (connecting cannot succeed), `ClosedError` (the pool is
+   * closing) or `InvalidArgumentError` (nothing sent). Unsubscribing before the command is
+   * written removes it; after, its reply is read and dropped.
+   */
+  request(verb: string, args: readonly CommandArg[] = [], options: RequestOptions = {}): Observable<Reply> {
+    return new Observable<Reply>((subscriber) => {
+      if (this.#state !== 'open') {
+        subscriber.error(new ClosedError('the pool is closed', { verb }));
+        return;
+      }
+      const bytes = encodeCommand(verb, ...args);
+      if (this.#shared.length + this.#blocking.length >= this.#maxQueued) {
+        subscriber.error(new ConnectionError(`too many requests waiting for a connection (maxQueued ${this.#maxQueued})`, { verb }));
+        return;
+      }
+      const blocking = options.blocking ?? false;
+      const waiter: Waiter = {
+        blocking,
+        state: 'waiting',
+        cancel: undefined,
+        request: {
+          verb,
+          bytes,
+          timeoutMs: options.timeoutMs ?? this.#config.commandTimeoutMs,
+          resolve: (reply) => {
+            waiter.state = 'done';
+            this.#failures = 0;
+            subscriber.next(reply);
+            subscriber.complete();
+          },
+          reject: (error, written) => {
+            if (!written && isRetriable(error) && this.#state !== 'closed') {
+              waiter.state = 'waiting';
+              waiter.cancel = undefined;
+              (blocking ? this.#blocking : this.#shared).unshift(waiter);
+              this.#pump();
+              return;
+            }
+            if (error instanceof ServerError) this.#failures = 0;
+            waiter.state = 'done';
+            subscriber.error(error);
+          },
+        },
+      };
+      (blocking ? this.#blocking : this.#shared).push(waiter);
+      this.#pump();
+      return () => {
+        if (waiter.state === 'waiting') {
+          const queue = blocking ? this.#blocking : this.#shared;
+          queue.splice(queue.indexOf(waiter), 1);
+          waiter.state = 'done';
+          this.#pump();
+        } else if (waiter.state === 'sent') {
+          waiter.state = 'done';
+          waiter.cancel?.();
+        }
+      };
+    });
+  }
+
+  /**
+   * Graceful close: new requests fail with `ClosedError`, waiting and in-flight ones finish,
+   * then each connection sends `END` and closes. Starts at once, whether or not the result is
+   * subscribed; idempotent, every call (and `destroy()`) shares one completion, which emits
+   * nothing and completes once every socket is closed.
+   */
+  close(): Observable<void> {
+    if (this.#state === 'open') {
+      this.#state = 'closing';
+      log.pool('closing %s', this.#config.redactedUrl);
+      this.#pump();
+    }
+    return this.#completionOf();
+  }
+
+  /** Forceful close: fails everything pending with `ClosedError` and closes every socket now. Idempotent. */
+  destroy(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    log.pool('destroying %s', this.#config.redactedUrl);
+    this.#backoff?.unsubscribe();
+    for (const waiter of this.#shared.splice(0).concat(this.#blocking.splice(0))) {
+      waiter.request.reject(new ClosedError('the pool was destroyed', { verb: waiter.request.verb }), false);
+    }
+    for (const slot of this.#slots) {
+      slot.retiring = true;
+      slot.idleTimer?.unsubscribe();
+      slot.opening?.unsubscribe();
+      slot.connection?.destroy(new ClosedError('the pool was destroyed'));
+      if (slot.connection === undefined) this.#slots.delete(slot);
+    }
+    this.#maybeFinish();
+  }
+
+  #completionOf(): Observable<void> {
+    const completion = this.#completion;
+    return new Observable<void>((subscriber) => {
+      void completion.then(() => {
+        subscriber.complete();
+      });
+    });
+  }
+
+  #pump(): void {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        this.#dispatch();
+      } while (this.#askedToPumpAgain());
+    } finally {
+      this.#pumping = false;
+    }
+    if (this.#state === 'closing') this.#retireIfDone();
+  }
+
+  #dispatch(): void {
+    for (let waiter = this.#shared[0]; waiter !== undefined; waiter = this.#shared[0]) {
+      const slot = this.#sharedSlot();
+      if (slot === undefined) break;
+      this.#shared.shift();
+      this.#send(waiter, slot);
+    }
+    for (let waiter = this.#blocking[0]; waiter !== undefined && this.#exclusiveCount() < this.#blockingLimit; waiter = this.#blocking[0]) {
+      const slot = this.#idleSlot();
+      if (slot === undefined) break;
+      this.#blocking.shift();
+      slot.exclusive = true;
+      this.#send(waiter, slot);
+    }
+    this.#openForDemand();
+  }
+
+  #send(waiter: Waiter, slot: Slot): void {
+    const connection = slot.connection;
+    if (connection === undefined) return;
+    slot.idleTimer?.unsubscribe();
+    slot.idleTimer = undefined;
+    waiter.state = 'sent';
+    // send() may settle the request at once (a dead connection); its cancel is then a no-op.
+    waiter.cancel = connection.send(waiter.request);
+  }
+
+  /** Whether a request settled during a dispatch asked for another (re-entrant pumps are deferred). */
+  #askedToPumpAgain(): boolean {
+    return this.#pumpAgain;
+  }
+
+  #sharedSlot(): Slot | undefined {
+    for (const slot of this.#slots) {
+      const connection = slot.connection;
+      if (connection?.usable === true && !slot.exclusive && connection.pending < this.#maxInFlight) return slot;
+    }
+    return undefined;
+  }
+
+  #idleSlot(): Slot | undefined {
+    for (const slot of this.#slots) {
+      const connection = slot.connection;
+      if (connection?.usable === true && !slot.exclusive && connection.pending === 0) return slot;
+    }
+    return undefined;
+  }
+
+  #exclusiveCount(): number {
+    let count = 0;
+    for (const slot of this.#slots) if (slot.exclusive) count++;
+    return count;
+  }
+
+  #openForDemand(): void {
+    if (this.#state === 'closed' || this.#backoff !== undefined) return;
+    let opening = 0;
+    for (const slot of this.#slots) if (slot.connection === undefined) opening++;
+    const blockingDemand = Math.min(this.#blocking.length, this.#blockingLimit - this.#exclusiveCount());
+    const demand = (this.#shared.length > 0 ? 1 : 0) + Math.max(0, blockingDemand);
+    for (let n = opening; n < demand && this.#slots.size < this.#size; n++) this.#open();
+  }
+
+  #open(): void {
+    const slot: Slot = { connection: undefined, opening: undefined, exclusive: false, retiring: false, idleTimer: undefined };
+    this.#slots.add(slot);
+    log.pool('opening connection %d/%d to %s', this.#slots.size, this.#size, this.#config.redactedUrl);
+    const limits: ConnectionLimits = {
+      maxInFlight: this.#maxInFlight,
+      maxQueued: this.#maxInFlight,
+      scheduler: this.#scheduler,
+      onSettle: () => {
+        this.#onSettle(slot);
+      },
+    };
+    slot.opening = this.#connect(this.#config, limits).subscribe({
+      next: (connection) => {
+        slot.opening = undefined;
+        slot.connection = connection;
+        void connection.closed.then((cause) => {
+          this.#onClosed(slot, cause);
+        });
+        this.#events.next({ type: 'connected', connections: this.#readyCount() });
+        this.#pump();
+      },
+      error: (error: unknown) => {
+        slot.opening = undefined;
+        this.#slots.delete(slot);
+        this.#onFailure(asError(error), true);
+      },
+    });
+  }
+
+  #onSettle(slot: Slot): void {
+    const connection = slot.connection;
+    if (connection?.pending === 0) {
+      slot.exclusive = false;
+      if (this.#state === 'open' && connection.usable) {
+        slot.idleTimer?.unsubscribe();
+        slot.idleTimer = this.#scheduler.schedule(() => {
+          slot.idleTimer = undefined;
+          if (connection.pending === 0 && connection.usable) {
+            log.pool('closing an idle connection to %s', this.#config.redactedUrl);
+            slot.retiring = true;
+            connection.close().subscribe();
+          }
+        }, this.#idleTimeoutMs);
+      }
+    }
+    this.#pump();
+  }
+
+  #onClosed(slot: Slot, cause: Error | undefined): void {
+    slot.idleTimer?.unsubscribe();
+    this.#slots.delete(slot);
+    if (!slot.retiring && this.#state !== 'closed') {
+      const error = cause ?? new ConnectionError('the server closed the connection');
+      this.#events.next({ type: 'disconnected', connections: this.#readyCount(), error });
+      this.#onFailure(error, false);
+    } else {
+      this.#pump();
+    }
+    this.#maybeFinish();
+  }
+
+  /** A connect failed or a connection died: back off before the next connect, or give up. */
+  #onFailure(error: Error, connecting: boolean): void {
+    if (this.#state === 'closed') {
+      this.#maybeFinish();
+      return;
+    }
+    this.#failures++;
+    const delayMs = reconnectDelay(this.#reconnect, this.#failures, error);
+    if (delayMs === false) {
+      log.pool('not reconnecting to %s after %s', this.#config.redactedUrl, error.message);
+      this.#failures = 0;
+      if (connecting && this.#slots.size === 0) this.#failWaiters(error);
+    } else {
+      log.pool('reconnecting to %s in %dms (attempt %d): %s', this.#config.redactedUrl, delayMs, this.#failures, error.message);
+      this.#events.next({ type: 'reconnecting', attempt: this.#failures, delayMs, error });
+      this.#backoff?.unsubscribe();
+      this.#backoff = this.#scheduler.schedule(() => {
+        this.#backoff = undefined;
+        this.#pump();
+      }, delayMs);
+    }
+    this.#pump();
+  }
+
+  #failWaiters(error: Error): void {
+    const failure = error instanceof FaktoryError ? error : new ConnectionError(error.message, { cause: error });
+    for (const waiter of this.#shared.splice(0).concat(this.#blocking.splice(0))) {
+      // Rejected as if written, so the request passes the error on instead of waiting again.
+      waiter.request.reject(failure, true);
+    }
+  }
+
+  /** When closing gracefully and nothing is left to do: END every connection. */
+  #retireIfDone(): void {
+    if (this.#shared.length > 0 || this.#blocking.length > 0) return;
+    for (const slot of this.#slots) if ((slot.connection?.pending ?? 0) > 0) return;
+    this.#state = 'closed';
+    this.#backoff?.unsubscribe();
+    for (const slot of this.#slots) {
+      slot.retiring = true;
+      slot.idleTimer?.unsubscribe();
+      if (slot.connection === undefined) {
+        slot.opening?.unsubscribe();
+        this.#slots.delete(slot);
+      } else {
+        slot.connection.close().subscribe();
+      }
+    }
+    this.#maybeFinish();
+  }
+
+  #maybeFinish(): void {
+    if (this.#state !== 'closed' || this.#slots.size > 0 || this.#finished) return;
+    this.#finished = true;
+    log.pool('closed %s', this.#config.redactedUrl);
+    this.#events.next({ type: 'closed' });
+    this.#events.complete();
+    this.#complete();
+  }
+
+  #readyCount(): number {
+    let count = 0;
+    for (const slot of this.#slots) if (slot.connection?.usable === true) count++;
+    return count;
+  }
+}
+
+/**
+ * Creates a connection pool. Opens nothing until the first request.
+ *
+ * @example
+ * const pool = createPool({ url: 'tcp://:secret@localhost:7419', size: 3 });
+ * const reply = await firstValueFrom(pool.request('INFO'));
+ * await lastValueFrom(pool.close(), { defaultValue: undefined });
+ */
+export function createPool(options: PoolOptions = {}): Pool {
+  return new Pool(options);
+}
+
+function positiveInteger(value: number, argument: string): number {
+  if (!(Number.isInteger(value) && value >= 1)) throw new InvalidArgumentError(`must be a positive integer (got ${String(value)})`, { argument });
+  return value;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new ConnectionError(String(error));
+}

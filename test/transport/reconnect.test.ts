@@ -1,0 +1,185 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { defer, NEVER, Observable, of, throwError } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { AuthenticationError, ConnectionError, HandshakeError, ProtocolError, TimeoutError } from '../../src/errors.js';
+import type { ConnectionLimits, PendingRequest } from '../../src/transport/connection.js';
+import { createPool, exponentialBackoff, reconnectDelay, type PoolOptions } from '../../src/transport/index.js';
+import type { PoolConnection } from '../../src/transport/pool.js';
+
+const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => { assert.deepEqual(actual, expected); });
+
+/** A connection that answers `+OK` at once, or holds requests when `hold` is set. */
+class FakeConnection implements PoolConnection {
+  readonly held: PendingRequest[] = [];
+  readonly closed = new Promise<Error | undefined>(() => undefined);
+  constructor(readonly hold = false) {}
+  get pending(): number {
+    return this.held.length;
+  }
+  get usable(): boolean {
+    return true;
+  }
+  /** Answers the oldest held request and tells the pool, as a real connection does. */
+  answer(limits: ConnectionLimits): void {
+    this.held.shift()!.resolve({ type: 'null' });
+    limits.onSettle?.();
+  }
+  send(request: PendingRequest): () => void {
+    if (this.hold) this.held.push(request);
+    else request.resolve({ type: 'simple', value: 'OK' });
+    return () => undefined;
+  }
+  close(): Observable<void> {
+    return of();
+  }
+  destroy(): void {
+    // Nothing to free.
+  }
+}
+
+function fakePool(
+  scheduler: TestScheduler,
+  open: (limits: ConnectionLimits) => Observable<PoolConnection>,
+  options: PoolOptions = {},
+): ReturnType<typeof createPool> {
+  return createPool({ url: 'tcp://fake:1', scheduler, idleTimeoutMs: 1e9, connect: (_config, limits) => defer(() => open(limits)), ...options });
+}
+
+describe('exponentialBackoff', () => {
+  it('doubles from baseMs up to maxMs, jittered between half and all of it', () => {
+    const low = exponentialBackoff({ random: () => 0 });
+    const high = exponentialBackoff({ random: () => 0.999_999 });
+    assert.deepEqual([1, 2, 3, 4, 8, 9, 30].map(low), [50, 100, 200, 400, 5_000, 5_000, 5_000]);
+    assert.deepEqual([1, 2, 3, 8, 30].map(high), [100, 200, 400, 10_000, 10_000]);
+  });
+
+  it('gives up after maxAttempts', () => {
+    const strategy = exponentialBackoff({ maxAttempts: 2, random: () => 0 });
+    assert.deepEqual([1, 2, 3].map(strategy), [50, 100, false]);
+  });
+});
+
+describe('reconnectDelay', () => {
+  for (const error of [new AuthenticationError('no'), new HandshakeError('no'), new ProtocolError('no')]) {
+    it(`never retries ${error.name}, whatever the strategy`, () => {
+      assert.equal(reconnectDelay(5, 1, error), false);
+      assert.equal(reconnectDelay(() => 5, 1, error), false);
+    });
+  }
+
+  it('retries retriable errors per the strategy', () => {
+    assert.equal(reconnectDelay(7, 3, new ConnectionError('lost')), 7);
+    assert.equal(reconnectDelay((attempt) => attempt * 10, 3, new TimeoutError('slow', { timeoutMs: 1 })), 30);
+    assert.equal(reconnectDelay(false, 1, new ConnectionError('lost')), false);
+    assert.equal(reconnectDelay(() => Number.NaN, 1, new ConnectionError('lost')), false);
+  });
+});
+
+describe('Pool reconnect schedule (marbles)', () => {
+  it('retries a failed connect on the backoff schedule, then fails the waiting request with the cause', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const refused = new ConnectionError('refused');
+      const opens: number[] = [];
+      const pool = fakePool(scheduler, () => (opens.push(scheduler.now()), throwError(() => refused)), {
+        reconnect: exponentialBackoff({ baseMs: 100, maxAttempts: 3, random: () => 0.999_999 }),
+      });
+      expectObservable(pool.request('INFO')).toBe('700ms #', undefined, refused);
+      scheduler.flush();
+      assert.deepEqual(opens, [0, 100, 300, 700]);
+    });
+  });
+
+  it('reports each retry as a reconnecting event with its attempt and delay', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const refused = new ConnectionError('refused');
+      const pool = fakePool(scheduler, () => throwError(() => refused), { reconnect: (attempt) => (attempt <= 2 ? 10 * attempt : false) });
+      expectObservable(pool.events$).toBe('a 9ms b', {
+        a: { type: 'reconnecting', attempt: 1, delayMs: 10, error: refused },
+        b: { type: 'reconnecting', attempt: 2, delayMs: 20, error: refused },
+      });
+      // Scheduled so that the expectation has subscribed to the hot events$ first.
+      scheduler.schedule(() => pool.request('INFO').subscribe({ error: () => undefined }));
+    });
+  });
+
+  it('never retries an AuthenticationError: the request fails at once after one attempt', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const denied = new AuthenticationError('the server refused the password');
+      let opens = 0;
+      const pool = fakePool(scheduler, () => (opens++, throwError(() => denied)));
+      expectObservable(pool.request('INFO')).toBe('#', undefined, denied);
+      scheduler.flush();
+      assert.equal(opens, 1);
+    });
+  });
+
+  it('sends a request that was never written on the next connection after the backoff', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      let opens = 0;
+      const pool = fakePool(scheduler, () => (++opens === 1 ? throwError(() => new ConnectionError('refused')) : of(new FakeConnection())), { reconnect: 250 });
+      expectObservable(pool.request('INFO')).toBe('250ms (r|)', { r: { type: 'simple', value: 'OK' } });
+    });
+  });
+
+  it('waits while a connect is in flight instead of opening more sockets', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      let opens = 0;
+      const pool = fakePool(scheduler, () => (opens++, NEVER), { size: 5 });
+      for (let i = 0; i < 20; i++) pool.request('INFO').subscribe();
+      scheduler.flush();
+      assert.equal(opens, 1);
+    });
+  });
+});
+
+describe('Pool dispatch', () => {
+  it('lets blocking requests hold at most size - 1 connections, keeping one for the rest', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const connections: FakeConnection[] = [];
+      const pool = fakePool(scheduler, () => {
+        const connection = new FakeConnection(true);
+        connections.push(connection);
+        return of(connection);
+      }, { size: 3 });
+      for (let i = 0; i < 5; i++) pool.request('FETCH', ['q'], { blocking: true }).subscribe();
+      pool.request('ACK', [{ jid: 'j' }]).subscribe();
+      pool.request('PUSH', [{ jid: 'k' }]).subscribe();
+      scheduler.flush();
+      assert.equal(connections.length, 3, 'never more than size sockets');
+      const verbs = connections.map((connection) => connection.held.map((request) => request.verb).join(','));
+      assert.deepEqual(verbs.sort(), ['ACK,PUSH', 'FETCH', 'FETCH']);
+    });
+  });
+
+  it('queues a blocking request for the single connection when size is 1', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const connection = new FakeConnection(true);
+      let limits: ConnectionLimits = {};
+      const pool = fakePool(scheduler, (given) => ((limits = given), of(connection)), { size: 1 });
+      pool.request('FETCH', ['q'], { blocking: true }).subscribe();
+      pool.request('ACK', [{ jid: 'j' }]).subscribe();
+      scheduler.flush();
+      assert.deepEqual(connection.held.map((request) => request.verb), ['FETCH']);
+      connection.answer(limits);
+      assert.deepEqual(connection.held.map((request) => request.verb), ['ACK']);
+    });
+  });
+
+  it('fails fast with ConnectionError when maxQueued requests already wait', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      const pool = fakePool(scheduler, () => NEVER, { maxQueued: 2 });
+      pool.request('A').subscribe();
+      pool.request('B').subscribe();
+      expectObservable(pool.request('C')).toBe('#', undefined, new ConnectionError('too many requests waiting for a connection (maxQueued 2)', { verb: 'C' }));
+    });
+  });
+});
