@@ -9,10 +9,11 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
  * worker (what each handler receives).
  *
  * @example
- * interface Jobs {
+ * // A type alias, not an interface: interfaces have no implicit index signature.
+ * type Jobs = {
  *   SendEmail: [to: string, templateId: number];
  *   Resize: [url: string, sizes: number[]];
- * }
+ * };
  * const client = createClient<Jobs>();
  */
 export type JobTypes = Record<string, readonly unknown[]>;

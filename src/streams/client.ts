@@ -1,0 +1,239 @@
+import { concatMap, defer, from, map, of, throwError, toArray, type Observable } from 'rxjs';
+import { formatCommand, type CommandArg } from '../codec/index.js';
+import { ClosedError, InvalidArgumentError, InvalidJobError, ProtocolError } from '../errors.js';
+import type { PoolEvent, PoolLike, Reply, RequestOptions, WorkerIdentity } from '../transport/types.js';
+import { batchCommands, type BatchCommands } from './batch-commands.js';
+import { assertQueueNames, assertWord, type CommandSender } from './command-sender.js';
+import type { ClientOptions, FaktoryClient } from './faktory-client.js';
+import { describeFailure } from './failure-details.js';
+import { isJobSource, type JobInput } from './job-builder.js';
+import { MutateBuilder, type MutateOperation, type MutateTarget } from './mutate-builder.js';
+import { createDefaultPool } from './pool-factory.js';
+import { applyMiddleware, type PushMiddleware } from './push-middleware.js';
+import { queueCommands, type QueueCommands } from './queue-commands.js';
+import { expectObject, expectOk, ok } from './replies.js';
+import { show } from './show-value.js';
+import type { ServerInfo } from './server-info.js';
+import { trackCommands, type TrackCommands } from './track-commands.js';
+import type { AnyJobs, BeatOptions, BeatReply, FailOptions, JobOf, JobPayload, JobTypes, RejectedJob } from './types.js';
+import { validateJob } from './validate-job.js';
+
+/** Defaults of the client's command options. */
+export const CLIENT_DEFAULTS = Object.freeze({
+  /** Backtrace lines `fail` sends when not told otherwise. */
+  backtrace: 30,
+  middleware: Object.freeze<PushMiddleware[]>([]),
+});
+
+type Payload = JobPayload<string, readonly unknown[]>;
+
+/** Verbs whose payload-less form crashes servers up to 1.9.4. */
+const NEEDS_PAYLOAD = new Set(['PUSH', 'PUSHB', 'ACK', 'FAIL', 'BEAT']);
+
+/**
+ * Creates a Faktory client over a transport pool (created from `options`, or `options.pool`).
+ * Nothing connects until the first command is subscribed. Pass a job map to type every push:
+ *
+ * @example
+ * type Jobs = { SendEmail: [to: string, templateId: number] };
+ * const client = createClient<Jobs>({ url: 'tcp://localhost:7419' });
+ * const jid = await firstValueFrom(client.push(job('SendEmail', 'a@b.c', 7)));
+ * await firstValueFrom(client.close());
+ */
+export function createClient<Jobs extends JobTypes = AnyJobs>(options: ClientOptions = {}): FaktoryClient<Jobs> {
+  if (typeof options !== 'object' || (options as unknown) === null) {
+    throw new InvalidArgumentError('must be an object', { argument: 'options' });
+  }
+  const { pool, middleware, ...poolOptions } = options;
+  const middlewares = middleware ?? CLIENT_DEFAULTS.middleware;
+  if (!Array.isArray(middlewares) || middlewares.some((mw) => typeof mw !== 'function')) {
+    throw new InvalidArgumentError('must be an array of functions', { argument: 'middleware' });
+  }
+  return new Client<Jobs>(pool ?? createDefaultPool(poolOptions), middlewares, options.worker);
+}
+
+class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
+  readonly #pool: PoolLike;
+  readonly #middleware: readonly PushMiddleware[];
+  readonly #worker: WorkerIdentity | undefined;
+  #closed = false;
+  readonly events$: Observable<PoolEvent>;
+  readonly queues: QueueCommands;
+  readonly batch: BatchCommands<Jobs>;
+  readonly track: TrackCommands;
+
+  constructor(pool: PoolLike, middleware: readonly PushMiddleware[], worker: WorkerIdentity | undefined) {
+    this.#pool = pool;
+    this.#middleware = middleware;
+    this.#worker = worker;
+    this.events$ = pool.events$;
+    const send = this.#send;
+    this.queues = queueCommands(send);
+    this.batch = batchCommands<Jobs>(send, (input) => this.prepare(input));
+    this.track = trackCommands(send);
+  }
+
+  readonly #send: CommandSender = (verb, args, options) =>
+    defer(() => (this.#closed ? throwError(() => new ClosedError('the client is closed', { verb })) : this.#pool.request(verb, args, options)));
+
+  prepare(input: JobInput<Jobs>): Observable<JobOf<Jobs>> {
+    return defer(() => {
+      const payload = toPayload(input);
+      if (this.#middleware.length === 0) return of(validateJob(payload) as JobOf<Jobs>);
+      return applyMiddleware(payload, this.#middleware).pipe(map((job) => validateJob(job) as JobOf<Jobs>));
+    });
+  }
+
+  push(input: JobInput<Jobs>): Observable<string> {
+    const send = (job: Payload): Observable<string> =>
+      this.#send('PUSH', [job]).pipe(
+        map((reply) => {
+          expectOk(reply, 'PUSH');
+          return job.jid;
+        }),
+      );
+    // Without middleware the job is checked synchronously: one Observable less per push.
+    if (this.#middleware.length === 0) return defer(() => send(validateJob(toPayload(input))));
+    return this.prepare(input).pipe(concatMap(send));
+  }
+
+  pushBulk(inputs: readonly JobInput<Jobs>[]): Observable<readonly RejectedJob<JobOf<Jobs>>[]> {
+    return defer(() => {
+      const list: unknown = inputs;
+      if (!Array.isArray(list)) throw new InvalidArgumentError('must be an array of jobs', { argument: 'jobs', verb: 'PUSHB' });
+      if (inputs.length === 0) return of([]);
+      return from(inputs).pipe(
+        concatMap((input) => this.prepare(input)),
+        toArray(),
+        concatMap((jobs) =>
+          this.sendBulk(jobs).pipe(
+            map((reasons) => jobs.filter((job) => Object.hasOwn(reasons, job.jid)).map((job) => ({ job, reason: reasons[job.jid] ?? '' }))),
+          ),
+        ),
+      );
+    });
+  }
+
+  sendBulk(jobs: readonly Payload[]): Observable<Readonly<Record<string, string>>> {
+    return this.#send('PUSHB', [jobs]).pipe(
+      map((reply) => {
+        const reasons = expectObject(reply, 'PUSHB');
+        for (const reason of Object.values(reasons)) {
+          if (typeof reason !== 'string') throw new ProtocolError('PUSHB replied with a non-string reason', { verb: 'PUSHB' });
+        }
+        return reasons as Record<string, string>;
+      }),
+    );
+  }
+
+  fetch(...queues: readonly string[]): Observable<JobOf<Jobs> | null> {
+    return defer(() => {
+      assertQueueNames(queues, 'FETCH', false);
+      return this.#send('FETCH', queues, { blocking: true }).pipe(
+        map((reply) => (reply.type === 'null' ? null : (expectObject(reply, 'FETCH') as unknown as JobOf<Jobs>))),
+      );
+    });
+  }
+
+  ack(jid: string): Observable<void> {
+    return defer(() => {
+      assertWord(jid, 'jid', 'ACK');
+      return this.#send('ACK', [{ jid }]).pipe(ok('ACK'));
+    });
+  }
+
+  fail(jid: string, error: unknown, options: FailOptions = {}): Observable<void> {
+    return defer(() => {
+      assertWord(jid, 'jid', 'FAIL');
+      const lines = options.backtrace ?? CLIENT_DEFAULTS.backtrace;
+      if (!Number.isInteger(lines) || lines < 0) {
+        throw new InvalidArgumentError(`must be an integer >= 0 (got ${String(lines)})`, { argument: 'backtrace', verb: 'FAIL', jid });
+      }
+      const { errtype, message, backtrace } = describeFailure(error, lines);
+      return this.#send('FAIL', [{ jid, errtype, message, backtrace }]).pipe(ok('FAIL'));
+    });
+  }
+
+  beat(options: BeatOptions = {}): Observable<BeatReply> {
+    return defer(() => {
+      const wid = this.#worker?.wid;
+      if (wid === undefined) {
+        throw new InvalidArgumentError('BEAT needs a worker identity: create the client with options.worker', { argument: 'worker', verb: 'BEAT' });
+      }
+      const { currentState, rssKb } = options;
+      const state: unknown = currentState;
+      if (state !== undefined && state !== 'quiet' && state !== 'terminate') {
+        throw new InvalidArgumentError(`must be 'quiet' or 'terminate' (got ${show(state)})`, { argument: 'currentState', verb: 'BEAT' });
+      }
+      if (rssKb !== undefined && (!Number.isInteger(rssKb) || rssKb < 0)) {
+        throw new InvalidArgumentError(`must be an integer >= 0 (got ${String(rssKb)})`, { argument: 'rssKb', verb: 'BEAT' });
+      }
+      const payload = {
+        wid,
+        ...(currentState === undefined ? {} : { current_state: currentState }),
+        ...(rssKb === undefined ? {} : { rss_kb: rssKb }),
+      };
+      return this.#send('BEAT', [payload]).pipe(map(readBeat));
+    });
+  }
+
+  info(): Observable<ServerInfo> {
+    return this.#send('INFO', []).pipe(map((reply) => expectObject(reply, 'INFO') as unknown as ServerInfo));
+  }
+
+  flush(): Observable<void> {
+    return this.#send('FLUSH', []).pipe(ok('FLUSH'));
+  }
+
+  mutate(target: MutateTarget): MutateBuilder {
+    return new MutateBuilder(target, (operation: MutateOperation) =>
+      this.#send('MUTATE', [operation]).pipe(ok('MUTATE')),
+    );
+  }
+
+  raw(verb: string, ...args: readonly CommandArg[]): Observable<Reply> {
+    return defer(() => {
+      const word: unknown = verb;
+      if (typeof word !== 'string' || !/^[A-Z]+$/.test(word)) {
+        throw new InvalidArgumentError(`must be an upper-case word (got ${show(word)})`, { argument: 'verb' });
+      }
+      if (verb === 'END') throw new InvalidArgumentError('END gets no reply; use close()', { argument: 'verb', verb });
+      if (NEEDS_PAYLOAD.has(verb) && args.length === 0) {
+        throw new InvalidArgumentError(`${verb} needs a payload (its bare form crashes older servers)`, { argument: 'args', verb });
+      }
+      if (verb === 'QUEUE' && args.length < 2) {
+        throw new InvalidArgumentError('QUEUE needs a sub-command and queue names', { argument: 'args', verb });
+      }
+      formatCommand(verb, ...args); // throws InvalidArgumentError for what cannot be sent
+      const options: RequestOptions = verb === 'FETCH' ? { blocking: true } : {};
+      return this.#send(verb, args, options);
+    });
+  }
+
+  close(): Observable<void> {
+    return defer(() => {
+      this.#closed = true;
+      return this.#pool.close();
+    });
+  }
+
+  destroy(): void {
+    this.#closed = true;
+    this.#pool.destroy();
+  }
+}
+
+function toPayload(input: unknown): JobPayload {
+  const raw: unknown = isJobSource(input) ? input.build() : input;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidJobError('a job must be an object or a job builder', { field: 'job' });
+  }
+  return raw as JobPayload;
+}
+
+function readBeat(reply: Reply): BeatReply {
+  if (reply.type === 'simple' && reply.value === 'OK') return 'ok';
+  const state = expectObject(reply, 'BEAT')['state'];
+  if (state === 'quiet' || state === 'terminate') return state;
+  throw new ProtocolError(`BEAT replied with an unknown state ${show(state)}`, { verb: 'BEAT' });
+}

@@ -1,0 +1,161 @@
+import { v4 as uuidv4 } from 'uuid';
+import { toRfc3339 } from './rfc3339.js';
+import type { JobTypes, JobPayload, JsonValue } from './types.js';
+
+/** Anything that can produce a job payload: a {@link JobBuilder}, or your own. */
+export interface JobSource<Type extends string = string, Args extends readonly unknown[] = readonly JsonValue[]> {
+  /** The payload to send. */
+  build(): JobPayload<Type, Args>;
+}
+
+/**
+ * What `push`, `pushBulk` and `pushJobs` take for a job map: a payload or a builder whose
+ * arguments match its jobtype.
+ */
+export type JobInput<Jobs extends JobTypes, Type extends keyof Jobs & string = keyof Jobs & string> = {
+  [K in Type]: JobPayload<K, Jobs[K]> | JobSource<K, Jobs[K]>;
+}[Type];
+
+/** Enterprise unique-job options of {@link JobBuilder.unique}. */
+export interface UniqueOptions {
+  /** How long, in seconds, a duplicate is refused (`custom.unique_for`). */
+  readonly forSeconds: number;
+  /** Until when the lock holds: `'success'` (the default on the server) or `'start'`. */
+  readonly until?: 'success' | 'start';
+}
+
+interface BuilderState {
+  readonly jid?: string;
+  readonly queue?: string;
+  readonly at?: string;
+  readonly inMs?: number;
+  readonly retry?: number;
+  readonly reserveFor?: number;
+  readonly backtrace?: number;
+  readonly custom?: Readonly<Record<string, JsonValue>>;
+}
+
+/**
+ * An immutable job description: every method returns a new builder. `build()` assembles the
+ * payload (it does not validate; `push` does, or call `validateJob`). A jid is generated (UUID
+ * v4) at each `build()` unless pinned with `.jid(id)`, so one builder can serve as a template.
+ *
+ * @example
+ * client.push(job('SendEmail', 'a@b.c', 7).queue('critical').in(60_000).retry(3));
+ */
+export class JobBuilder<Type extends string, Args extends readonly unknown[]> implements JobSource<Type, Args> {
+  readonly #jobtype: Type;
+  readonly #args: Args;
+  readonly #state: BuilderState;
+
+  /** Prefer {@link job}. */
+  constructor(jobtype: Type, args: Args, state: BuilderState = {}) {
+    this.#jobtype = jobtype;
+    this.#args = args;
+    this.#state = state;
+  }
+
+  #with(change: BuilderState): JobBuilder<Type, Args> {
+    return new JobBuilder(this.#jobtype, this.#args, { ...this.#state, ...change });
+  }
+
+  /** Pins the jid (at least 8 characters). @defaultValue a fresh UUID v4 per `build()` */
+  jid(id: string): JobBuilder<Type, Args> {
+    return this.#with({ jid: id });
+  }
+
+  /** The queue to push to. @defaultValue `'default'` (set by the server) */
+  queue(name: string): JobBuilder<Type, Args> {
+    return this.#with({ queue: name });
+  }
+
+  /** Runs the job at a time (a `Date` or an RFC 3339 string). Replaces `.in()`. */
+  at(when: Date | string): JobBuilder<Type, Args> {
+    const rest = { ...this.#state };
+    delete rest.inMs;
+    return new JobBuilder(this.#jobtype, this.#args, { ...rest, at: toRfc3339(when) });
+  }
+
+  /** Runs the job `delayMs` milliseconds after `build()`. Replaces `.at()`. */
+  in(delayMs: number): JobBuilder<Type, Args> {
+    const rest = { ...this.#state };
+    delete rest.at;
+    return new JobBuilder(this.#jobtype, this.#args, { ...rest, inMs: delayMs });
+  }
+
+  /** Retries allowed: 0 discards on failure, -1 sends to the dead set at once. @defaultValue 25 (server) */
+  retry(count: number): JobBuilder<Type, Args> {
+    return this.#with({ retry: count });
+  }
+
+  /** Seconds the job stays reserved once fetched, 60..86400. @defaultValue 1800 (server) */
+  reserveFor(seconds: number): JobBuilder<Type, Args> {
+    return this.#with({ reserveFor: seconds });
+  }
+
+  /** How many backtrace lines a worker should report on failure. */
+  backtrace(lines: number): JobBuilder<Type, Args> {
+    return this.#with({ backtrace: lines });
+  }
+
+  /** Merges fields into `custom` (later calls win per key). */
+  custom(fields: Readonly<Record<string, JsonValue>>): JobBuilder<Type, Args> {
+    return this.#with({ custom: { ...this.#state.custom, ...fields } });
+  }
+
+  /** Enterprise: refuse duplicates (same jobtype, args and queue) for `forSeconds`. */
+  unique(options: UniqueOptions): JobBuilder<Type, Args> {
+    const until = options.until === undefined ? {} : { unique_until: options.until };
+    return this.custom({ unique_for: options.forSeconds, ...until });
+  }
+
+  /** Enterprise: drop the job if it is still waiting at this time. Replaces `.expiresIn()`. */
+  expiresAt(when: Date | string): JobBuilder<Type, Args> {
+    const rest = { ...this.#state.custom };
+    delete rest['expires_in'];
+    return new JobBuilder(this.#jobtype, this.#args, { ...this.#state, custom: { ...rest, expires_at: toRfc3339(when) } });
+  }
+
+  /** Enterprise: drop the job if it is still waiting `ttlMs` milliseconds after it is pushed (sent in whole seconds, rounded up). Replaces `.expiresAt()`. */
+  expiresIn(ttlMs: number): JobBuilder<Type, Args> {
+    const rest = { ...this.#state.custom };
+    delete rest['expires_at'];
+    return new JobBuilder(this.#jobtype, this.#args, { ...this.#state, custom: { ...rest, expires_in: Math.ceil(ttlMs / 1000) } });
+  }
+
+  /**
+   * Assembles the payload. `nowMs` (default `Date.now()`) is the time `.in()` counts from.
+   * Does not validate.
+   */
+  build(nowMs: number = Date.now()): JobPayload<Type, Args> {
+    const s = this.#state;
+    const at = s.inMs === undefined ? s.at : toRfc3339(new Date(nowMs + s.inMs));
+    return {
+      jid: s.jid ?? uuidv4(),
+      jobtype: this.#jobtype,
+      args: this.#args,
+      ...(s.queue === undefined ? {} : { queue: s.queue }),
+      ...(at === undefined ? {} : { at }),
+      ...(s.retry === undefined ? {} : { retry: s.retry }),
+      ...(s.reserveFor === undefined ? {} : { reserve_for: s.reserveFor }),
+      ...(s.backtrace === undefined ? {} : { backtrace: s.backtrace }),
+      ...(s.custom === undefined ? {} : { custom: s.custom }),
+    };
+  }
+}
+
+/**
+ * Starts a job description. With a typed client the jobtype and arguments are checked against
+ * its job map when the job is pushed.
+ *
+ * @example
+ * const email = job('SendEmail', 'a@b.c', 7).queue('critical').retry(3);
+ */
+export function job<Type extends string, Args extends readonly unknown[]>(jobtype: Type, ...args: Args): JobBuilder<Type, Args> {
+  return new JobBuilder(jobtype, args);
+}
+
+/** Whether `value` is a {@link JobSource} rather than a payload. @internal */
+export function isJobSource(value: unknown): value is JobSource<string, readonly unknown[]> {
+  return typeof value === 'object' && value !== null && typeof (value as { build?: unknown }).build === 'function';
+}

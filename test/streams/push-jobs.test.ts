@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { map, type Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { InvalidArgumentError, ConnectionError } from '../../src/errors.js';
+import { createClient, pushJobs, type JobPayload, type PushResult } from '../../src/streams/index.js';
+import { FakePool } from './fake-pool.js';
+
+const jobs = {
+  a: { jid: 'aaaaaaaa1', jobtype: 'A', args: [] },
+  b: { jid: 'bbbbbbbb2', jobtype: 'B', args: [] },
+  c: { jid: 'cccccccc3', jobtype: 'C', args: [] },
+  d: { jid: 'dddddddd4', jobtype: 'D', args: [] },
+  e: { jid: 'eeeeeeee5', jobtype: 'E', args: [] },
+} satisfies Record<string, JobPayload>;
+
+const pushed = (job: JobPayload): PushResult<JobPayload> => ({ status: 'pushed', job });
+/** Results with errors reduced to their message, for comparison. */
+const plain = (out: Observable<PushResult<JobPayload, unknown>>) =>
+  out.pipe(map((r) => ('error' in r ? { ...r, error: r.error instanceof Error ? r.error.message : r.error } : r)));
+const results = Object.fromEntries(Object.entries(jobs).map(([k, v]) => [k, pushed(v)]));
+
+function harness(replyMarble = '--r|', reasons: (line: string) => Record<string, string> = () => ({})) {
+  const scheduler = new TestScheduler((actual, expected) => {
+    assert.deepEqual(actual, expected);
+  });
+  const sent: [number, string[]][] = [];
+  const pool = new FakePool((line) => {
+    const batch = JSON.parse(line.slice('PUSHB '.length)) as JobPayload[];
+    sent.push([scheduler.now(), batch.map((j) => j.jobtype)]);
+    if (line.includes('"Boom"')) return scheduler.createColdObservable('--#', {}, new ConnectionError('socket reset'));
+    return scheduler.createColdObservable(replyMarble, { r: { type: 'bulk' as const, value: JSON.stringify(reasons(line)) } });
+  });
+  return { scheduler, sent, client: createClient({ pool }) };
+}
+
+describe('pushJobs', () => {
+  it('sends a batch as soon as maxBatch jobs are waiting, and the rest when the window closes', () => {
+    const { scheduler, sent, client } = harness();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold<JobPayload>('-abcde 194ms |', jobs);
+      const out = source.pipe(pushJobs(client, { maxBatch: 3, windowMs: 100, scheduler }));
+      expectObservable(out).toBe('5ms (abc) 95ms (de) 91ms |', results);
+      expectSubscriptions(source.subscriptions).toBe('^ 199ms !');
+    });
+    assert.deepEqual(sent, [
+      [3, ['A', 'B', 'C']],
+      [103, ['D', 'E']],
+    ]);
+  });
+
+  it('sends what the window collected when it closes, one PUSHB per window', () => {
+    const { scheduler, sent, client } = harness();
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold<JobPayload>('-a-b 50ms c 50ms |', jobs);
+      expectObservable(source.pipe(pushJobs(client, { windowMs: 10, scheduler }))).toBe('12ms (ab) 46ms c 42ms |', results);
+    });
+    assert.deepEqual(sent, [
+      [10, ['A', 'B']],
+      [60, ['C']],
+    ]);
+  });
+
+  it('keeps at most concurrency batches awaiting their reply', () => {
+    const { scheduler, sent, client } = harness('10ms (r|)');
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold<JobPayload>('abc|', jobs);
+      expectObservable(source.pipe(pushJobs(client, { maxBatch: 1, concurrency: 1, windowMs: 1000, scheduler }))).toBe(
+        '10ms a 9ms b 9ms (c|)',
+        results,
+      );
+    });
+    assert.deepEqual(
+      sent.map(([at]) => at),
+      [0, 10, 20],
+    );
+  });
+
+  it('reports the server reasons of a batch as rejected results', () => {
+    const { scheduler, client } = harness('--(r|)', () => ({ bbbbbbbb2: 'jobs must have a jobtype parameter' }));
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold<JobPayload>('ab|', jobs);
+      const rejected = { status: 'rejected', job: jobs.b, input: jobs.b, reason: 'jobs must have a jobtype parameter' };
+      expectObservable(source.pipe(pushJobs(client, { windowMs: 10, scheduler }))).toBe('4ms (ar|)', { a: results['a'], r: rejected });
+    });
+  });
+
+  it('fails only the jobs of a batch that errors, and the other batches still report', () => {
+    const { scheduler, client } = harness();
+    const boom = { jid: 'boomboom1', jobtype: 'Boom', args: [] };
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold<JobPayload>('a 10ms x 10ms c|', { ...jobs, x: boom });
+      const failed = { status: 'failed', job: boom, error: 'socket reset' };
+      expectObservable(plain(source.pipe(pushJobs(client, { maxBatch: 1, scheduler })))).toBe('2ms a 10ms f 10ms c |', { a: results['a'], c: results['c'], f: failed });
+    });
+  });
+
+  it('turns an invalid job into a rejected result at once, without a PUSHB for it', () => {
+    const { scheduler, sent, client } = harness();
+    const bad = { jid: 'short', jobtype: 'A', args: [] };
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold<JobPayload>('xa 10ms |', { ...jobs, x: bad });
+      expectObservable(plain(source.pipe(pushJobs(client, { windowMs: 5, scheduler })))).toBe('x 6ms a 4ms |', {
+        a: results['a'],
+        x: { status: 'rejected', job: undefined, input: bad, reason: "invalid job field 'jid': must be a string of at least 8 characters", error: "invalid job field 'jid': must be a string of at least 8 characters" },
+      });
+    });
+    assert.deepEqual(sent, [[5, ['A']]]);
+  });
+
+  it('refuses bad options when the operator is created', () => {
+    const { client } = harness();
+    for (const options of [{ maxBatch: 0 }, { concurrency: 1.5 }, { windowMs: -1 }, { windowMs: Number.NaN }]) {
+      assert.throws(() => pushJobs(client, options), InvalidArgumentError, JSON.stringify(options));
+    }
+  });
+});
