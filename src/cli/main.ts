@@ -5,6 +5,7 @@
  * @module
  */
 import { runServerCommand } from './server.js';
+import { runWorkCommand } from './work.js';
 
 /** A subcommand: runs with the arguments after its name and resolves with the exit code. */
 interface Subcommand {
@@ -15,8 +16,7 @@ interface Subcommand {
 /** Every subcommand, by name. */
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   server: { summary: 'run the in-memory development/test Faktory server (not a production Faktory)', run: runServerCommand },
-  // --- `work` subcommand: added here by the owner of src/cli/work.ts ---
-  // work: { summary: 'run a worker', run: runWorkCommand },  // import { runWorkCommand } from './work.js';
+  work: { summary: 'run a worker with handlers loaded from a module', run: runWorkCommand },
 };
 
 function usage(): string {

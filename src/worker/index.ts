@@ -1,1 +1,10 @@
-export {};
+export { createWorker, type Worker, type StopOptions } from './create-worker.js';
+export type { DefaultWorkerClient, WorkerConnectionOptions } from './default-clients.js';
+export { WORKER_DEFAULTS, type WorkerOptions, type WorkerClientFactory } from './worker-options.js';
+export type { JobContext, JobHandler, JobHandlers, Middleware } from './handler-types.js';
+export type { QueueSelection } from './queue-order.js';
+export type { InFlightJob } from './worker-run.js';
+export { JobTimeoutError, UnknownJobTypeError, WorkerShutdownError } from './job-errors.js';
+export { isWorkerEvent } from './events.js';
+export type * from './events.js';
+export { runWorker, type RunWorkerOptions } from './run-worker.js';

@@ -1,0 +1,117 @@
+/**
+ * bench/work: 50,000 no-op jobs through the in-memory server at concurrency 1, 20 and 200, with
+ * faktory-rx's worker and with faktory-worker's, in one run. Each run's worker lives in a child
+ * process so its CPU time and peak RSS are the client's alone; the parent hosts the server and
+ * samples its open connections. Prints jobs/s, client CPU per job, sockets, peak RSS and ratios.
+ *
+ *   npx tsx bench/work.ts            (JOBS=10000 for a quicker run; CONCURRENCY=20 for one level)
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { cpus } from 'node:os';
+import { Worker as FwWorker } from 'faktory-worker';
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { startServer } from '../src/testing/server/index.js';
+import { createWorker, type WorkerEvent } from '../src/worker/index.js';
+
+type Lib = 'faktory-rx' | 'faktory-worker';
+
+interface ChildResult {
+  readonly elapsedMs: number;
+  readonly cpuUs: number;
+  readonly maxRssKb: number;
+}
+
+async function child(lib: Lib, url: string, queue: string, concurrency: number, jobs: number): Promise<void> {
+  let count = 0;
+  let finish!: () => void;
+  const allDone = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const onJob = (): void => {
+    count++;
+    if (count === jobs) finish();
+  };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  if (lib === 'faktory-rx') {
+    const worker = createWorker({ connection: { url }, queues: [queue], concurrency, stallWarningMs: false, handlers: { Noop: onJob } });
+    const all = lastValueFrom(worker.pipe(toArray()), { defaultValue: [] as WorkerEvent[] });
+    await allDone;
+    const elapsedMs = performance.now() - t0;
+    await firstValueFrom(worker.stop(), { defaultValue: undefined });
+    await all;
+    report(elapsedMs, cpu0);
+  } else {
+    const worker = new FwWorker({ url, queues: [queue], concurrency });
+    worker.register('Noop', onJob);
+    await worker.work();
+    await allDone;
+    const elapsedMs = performance.now() - t0;
+    report(elapsedMs, cpu0);
+    await worker.stop();
+  }
+}
+
+function report(elapsedMs: number, cpu0: NodeJS.CpuUsage): void {
+  const cpu = process.cpuUsage(cpu0);
+  const result: ChildResult = { elapsedMs, cpuUs: cpu.user + cpu.system, maxRssKb: process.resourceUsage().maxRSS };
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+async function runOne(lib: Lib, url: string, queue: string, concurrency: number, jobs: number, sampleConnections: () => number): Promise<ChildResult & { sockets: number }> {
+  const self = fileURLToPath(import.meta.url);
+  const proc = spawn(process.execPath, ['--import', 'tsx', self, '--child', lib, url, queue, String(concurrency), String(jobs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  let sockets = 0;
+  const sampler = setInterval(() => {
+    sockets = Math.max(sockets, sampleConnections());
+  }, 20);
+  const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+  clearInterval(sampler);
+  const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+  if (code !== 0 || line === undefined) throw new Error(`${lib} c=${concurrency} failed (exit ${String(code)})`);
+  return { ...(JSON.parse(line.slice(7)) as ChildResult), sockets };
+}
+
+async function main(): Promise<void> {
+  const jobs = Number(process.env.JOBS ?? 50_000);
+  const levels = process.env.CONCURRENCY === undefined ? [1, 20, 200] : [Number(process.env.CONCURRENCY)];
+  const server = await startServer({ port: 0 });
+  console.log(`bench/work: ${jobs} no-op jobs, ${cpus().length} CPUs, node ${process.version}`);
+  console.log('lib             conc   jobs/s   CPU µs/job  sockets  peak RSS MB');
+  try {
+    for (const concurrency of levels) {
+      const results = new Map<Lib, ChildResult & { sockets: number }>();
+      for (const lib of ['faktory-worker', 'faktory-rx'] as const) {
+        const queue = `bench-${lib}-${concurrency}`;
+        for (let i = 0; i < jobs; i++) server.push({ jid: `${queue}-${String(i).padStart(8, '0')}`, jobtype: 'Noop', args: [], queue });
+        const r = await runOne(lib, server.url, queue, concurrency, jobs, () => server.stats().connections);
+        results.set(lib, r);
+        await server.until.connections(0, { timeoutMs: 30_000 }).catch(() => undefined);
+        console.log(
+          `${lib.padEnd(15)} ${String(concurrency).padStart(4)} ${(jobs / (r.elapsedMs / 1000)).toFixed(0).padStart(8)} ${(r.cpuUs / jobs).toFixed(1).padStart(11)} ${String(r.sockets).padStart(8)} ${(r.maxRssKb / 1024).toFixed(0).padStart(12)}`,
+        );
+      }
+      const rx = results.get('faktory-rx');
+      const fw = results.get('faktory-worker');
+      if (rx !== undefined && fw !== undefined) {
+        console.log(
+          `  ratio rx/fw at c=${concurrency}: jobs/s ${(fw.elapsedMs / rx.elapsedMs).toFixed(2)}x, CPU/job ${(rx.cpuUs / fw.cpuUs).toFixed(2)}x, sockets ${rx.sockets} vs ${fw.sockets}, RSS ${(rx.maxRssKb / fw.maxRssKb).toFixed(2)}x`,
+        );
+      }
+    }
+  } finally {
+    await server.close();
+  }
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--child') {
+  await child(args[1] as Lib, args[2]!, args[3]!, Number(args[4]), Number(args[5]));
+} else {
+  await main();
+}

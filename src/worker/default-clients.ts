@@ -1,0 +1,22 @@
+import { type ClientOptions, createClient, type FaktoryClient } from '../streams/index.js';
+import type { JobTypes } from '../streams/types.js';
+import type { WorkerIdentity } from '../transport/types.js';
+import type { WorkerClientRole } from './events.js';
+
+/** The client a worker makes by default: the full client, so handlers can push follow-up jobs. */
+export type DefaultWorkerClient<Jobs extends JobTypes> = FaktoryClient<Jobs>;
+
+/** Connection options of a worker's default clients: the client's options but those the worker sets. */
+export type WorkerConnectionOptions = Omit<ClientOptions, 'worker' | 'size' | 'pool'>;
+
+/**
+ * The worker's default client factory, the only place the worker depends on `createClient`:
+ * `main` gets a pool of `fetchers + 1` sockets (one per blocking FETCH, one for ACK/FAIL/PUSH),
+ * `beat` a pool of one, both presenting the worker's identity.
+ * @internal
+ */
+export function defaultClientFactory<Jobs extends JobTypes>(
+  connection: WorkerConnectionOptions,
+): (identity: WorkerIdentity, role: WorkerClientRole, poolSize: number) => DefaultWorkerClient<Jobs> {
+  return (identity, _role, poolSize) => createClient<Jobs>({ ...connection, worker: identity, size: poolSize });
+}

@@ -1,0 +1,55 @@
+import { type Observable, type SchedulerLike, catchError, concat, concatMap, defer, ignoreElements, of, timer } from 'rxjs';
+import { ServerError, isRetriable } from '../errors.js';
+import type { DeliveryLostEvent, DeliveryRetriedEvent } from './events.js';
+
+/** What {@link deliver} needs to know. @internal */
+export interface Delivery {
+  readonly command: 'ACK' | 'FAIL';
+  readonly jid: string;
+  readonly jobtype: string;
+  /** Sends the command once per subscription. */
+  readonly send: () => Observable<void>;
+  /** The time (scheduler clock, ms) after which retrying is pointless: the reservation's end. */
+  readonly deadlineMs: () => number;
+  readonly retryDelayMs: (attempt: number) => number;
+  readonly scheduler: SchedulerLike;
+}
+
+/** Whether the server said the job holds no reservation any more (`-ERR Job not found <jid>`). */
+export function isJobNotFound(error: unknown): boolean {
+  return error instanceof ServerError && error.serverMessage.startsWith('Job not found');
+}
+
+function retriable(error: unknown): boolean {
+  return isRetriable(error) || (error instanceof ServerError && error.serverMessage.includes('shutdown in progress'));
+}
+
+/**
+ * Sends an ACK or FAIL until the server takes it: a retriable error (lost connection, timeout,
+ * server shutting down) is retried after `retryDelayMs(attempt)` on the scheduler, for as long
+ * as the retry would start before the deadline. Emits a `...Retried` event before each retry
+ * and a `deliveryLost` event when it gives up (`-ERR Job not found` on FAIL is never retried);
+ * completes without emitting when the server accepted the command. Never errors.
+ * @internal
+ */
+export function deliver(delivery: Delivery): Observable<DeliveryRetriedEvent | DeliveryLostEvent> {
+  const { command, jid, jobtype } = delivery;
+  const lost = (reason: DeliveryLostEvent['reason'], error: unknown): Observable<DeliveryLostEvent> =>
+    of({ type: 'deliveryLost', command, jid, jobtype, reason, error });
+  const attempt = (n: number): Observable<DeliveryRetriedEvent | DeliveryLostEvent> =>
+    defer(delivery.send).pipe(
+      ignoreElements(),
+      catchError((error: unknown) => {
+        if (command === 'FAIL' && isJobNotFound(error)) return lost('jobNotFound', error);
+        if (!retriable(error)) return lost('error', error);
+        const delayMs = delivery.retryDelayMs(n);
+        if (delivery.scheduler.now() + delayMs >= delivery.deadlineMs()) return lost('expired', error);
+        const retried: DeliveryRetriedEvent = { type: command === 'ACK' ? 'ackRetried' : 'failRetried', jid, attempt: n, delayMs, error } as const;
+        return concat(
+          of(retried),
+          timer(delayMs, delivery.scheduler).pipe(concatMap(() => attempt(n + 1))),
+        );
+      }),
+    );
+  return attempt(1);
+}

@@ -1,0 +1,214 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { v4 as uuidv4 } from 'uuid';
+import { InvalidArgumentError } from '../errors.js';
+import type { AnyJobs, JobOf, JobTypes, WorkerClient } from '../streams/types.js';
+import type { WorkerIdentity } from '../transport/types.js';
+import type { JobHandlers, Middleware } from './handler-types.js';
+import type { QueueSelection } from './queue-order.js';
+import type { WorkerClientRole } from './events.js';
+import type { WorkerConnectionOptions } from './default-clients.js';
+import { reservationMs } from './reservation.js';
+
+/**
+ * Makes the worker's clients. Called once per role when the worker starts, and again for
+ * `beat` when the server has forgotten the worker (to register it anew).
+ */
+export type WorkerClientFactory<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> = (
+  identity: WorkerIdentity,
+  role: WorkerClientRole,
+  poolSize: number,
+) => Client;
+
+/** Options of `createWorker`. Times are milliseconds. */
+export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = WorkerClient<Jobs>> {
+  /** Handlers by jobtype. A job of another jobtype is FAILed with errtype `UnknownJobType`. */
+  readonly handlers: JobHandlers<Jobs, Client>;
+  /**
+   * The queues to fetch from: an array in strict priority order, a `{ name: weight }` map
+   * (reordered for every FETCH by weighted random choice), or a function returning the order
+   * for each FETCH.
+   * @defaultValue `['default']`
+   */
+  readonly queues?: QueueSelection;
+  /** Jobs run at once; also the bound on outstanding FETCHes plus running jobs. @defaultValue 20 */
+  readonly concurrency?: number;
+  /**
+   * Parallel blocking FETCHes (each holds a socket of its own while the server waits), at most
+   * `concurrency`. The worker uses `fetchers + 1` sockets for FETCH/ACK/FAIL/PUSH and one for BEAT.
+   * @defaultValue `min(concurrency, 4)`
+   */
+  readonly fetchers?: number;
+  /** Wrap every job's execution, first one outermost. @defaultValue `[]` */
+  readonly middleware?: readonly Middleware<Jobs, Client>[];
+  /** The worker id every connection presents. @defaultValue a random 16-hex-digit id */
+  readonly wid?: string;
+  /** Labels shown in the Web UI. @defaultValue the transport's default (`['node']`) */
+  readonly labels?: readonly string[];
+  /** How often to `BEAT`. The server forgets a worker after 60 s without one. @defaultValue 15_000 */
+  readonly beatIntervalMs?: number;
+  /** How long a terminating worker waits for running jobs before aborting and FAILing them. @defaultValue 25_000 */
+  readonly shutdownTimeoutMs?: number;
+  /**
+   * A job's time limit; on expiry the job's signal aborts and the job is FAILed with errtype
+   * `JobTimeout`. A number, or a function of the job.
+   * @defaultValue the job's `reserve_for` (1800 s when absent) minus `jobTimeoutMarginMs`
+   */
+  readonly jobTimeoutMs?: number | ((job: JobOf<Jobs>) => number);
+  /** The margin kept before a reservation expires, for the default job timeout. @defaultValue 10_000 */
+  readonly jobTimeoutMarginMs?: number;
+  /**
+   * The delay before retry `attempt` (1, 2, ...) of an ACK, FAIL or FETCH that failed with a
+   * retriable error. @defaultValue `min(100 * 2 ** (attempt - 1), 5_000)`
+   */
+  readonly retryDelayMs?: (attempt: number) => number;
+  /** Warn when the event loop was blocked this long, or `false` for no check. @defaultValue 10_000 */
+  readonly stallWarningMs?: number | false;
+  /** How often the stall check runs. @defaultValue 1_000 */
+  readonly stallCheckIntervalMs?: number;
+  /** Resident set size in KiB, reported in `BEAT`. @defaultValue `process.memoryUsage.rss() / 1024` */
+  readonly rssKb?: () => number;
+  /** Random numbers in [0, 1), for weighted queue order. @defaultValue `Math.random` */
+  readonly random?: () => number;
+  /** The source of time for beats, timeouts, backoff and stall checks. @defaultValue `asyncScheduler` */
+  readonly scheduler?: SchedulerLike;
+  /**
+   * A client to use instead of creating one (e.g. `createScriptedClient` in marble tests). The
+   * worker closes it when it stops. Its worker identity must carry this worker's wid.
+   */
+  readonly client?: Client;
+  /** A client for `BEAT` only. @defaultValue `client` when given, else a new client of pool size 1 */
+  readonly beatClient?: WorkerClient<Jobs>;
+  /** Makes the worker's clients when `client` is not given. @defaultValue `createClient` with `connection` */
+  readonly clientFactory?: WorkerClientFactory<Jobs, Client>;
+  /** Connection options (url, password, tls, reconnect, push middleware ...) for the default client factory. */
+  readonly connection?: WorkerConnectionOptions;
+}
+
+/** The defaults of {@link WorkerOptions}. */
+export const WORKER_DEFAULTS = Object.freeze({
+  queues: Object.freeze<readonly string[]>(['default']),
+  concurrency: 20,
+  maxDefaultFetchers: 4,
+  beatIntervalMs: 15_000,
+  shutdownTimeoutMs: 25_000,
+  jobTimeoutMarginMs: 10_000,
+  retryBaseMs: 100,
+  retryMaxMs: 5_000,
+  stallWarningMs: 10_000,
+  stallCheckIntervalMs: 1_000,
+});
+
+/** The options with every default applied. @internal */
+export interface ResolvedWorkerOptions<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> {
+  readonly handlers: JobHandlers<Jobs, Client>;
+  readonly queues: QueueSelection;
+  readonly concurrency: number;
+  readonly fetchers: number;
+  readonly middleware: readonly Middleware<Jobs, Client>[];
+  readonly identity: WorkerIdentity;
+  readonly beatIntervalMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly jobTimeoutMs: (job: JobOf<Jobs>) => number;
+  readonly retryDelayMs: (attempt: number) => number;
+  readonly stallWarningMs: number | false;
+  readonly stallCheckIntervalMs: number;
+  readonly rssKb: () => number;
+  readonly random: () => number;
+  readonly scheduler: SchedulerLike;
+}
+
+const QUEUE_NAME = /^[a-zA-Z0-9._-]+$/;
+
+function fail(argument: string, message: string): never {
+  throw new InvalidArgumentError(message, { argument });
+}
+
+function positiveInteger(value: number, argument: string): number {
+  if (!Number.isInteger(value) || value < 1) fail(argument, `must be a positive integer, got ${String(value)}`);
+  return value;
+}
+
+function nonNegative(value: number, argument: string): number {
+  if (!Number.isFinite(value) || value < 0) fail(argument, `must be a finite number >= 0, got ${String(value)}`);
+  return value;
+}
+
+function positive(value: number, argument: string): number {
+  if (!Number.isFinite(value) || value <= 0) fail(argument, `must be a finite number > 0, got ${String(value)}`);
+  return value;
+}
+
+function checkQueues(queues: QueueSelection): QueueSelection {
+  if (typeof queues === 'function') return queues;
+  const names = Array.isArray(queues) ? (queues as readonly string[]) : Object.keys(queues);
+  if (names.length === 0) fail('queues', 'must name at least one queue');
+  for (const name of names) {
+    if (typeof name !== 'string' || !QUEUE_NAME.test(name)) fail('queues', `queue names must match ${QUEUE_NAME.source}, got ${JSON.stringify(name)}`);
+  }
+  if (!Array.isArray(queues)) {
+    for (const [name, weight] of Object.entries(queues as Readonly<Record<string, number>>)) {
+      if (!Number.isFinite(weight) || weight <= 0) fail('queues', `weight of '${name}' must be a finite number > 0`);
+    }
+  }
+  return queues;
+}
+
+function defaultRssKb(): number {
+  return Math.round(process.memoryUsage.rss() / 1024);
+}
+
+/** Validates options and applies defaults; throws `InvalidArgumentError` naming the bad option. @internal */
+export function resolveWorkerOptions<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(
+  options: WorkerOptions<Jobs, Client>,
+): ResolvedWorkerOptions<Jobs, Client> {
+  const d = WORKER_DEFAULTS;
+  if (typeof options !== 'object') fail('options', 'must be an object');
+  const { handlers } = options;
+  if (typeof handlers !== 'object' || Array.isArray(handlers)) fail('handlers', 'must be an object of jobtype to handler');
+  for (const [jobtype, handler] of Object.entries(handlers)) {
+    if (typeof handler !== 'function') fail('handlers', `handler of '${jobtype}' must be a function`);
+  }
+  const concurrency = positiveInteger(options.concurrency ?? d.concurrency, 'concurrency');
+  const fetchers = positiveInteger(options.fetchers ?? Math.min(concurrency, d.maxDefaultFetchers), 'fetchers');
+  if (fetchers > concurrency) fail('fetchers', `must be at most concurrency (${concurrency}), got ${fetchers}`);
+  const middleware = options.middleware ?? [];
+  if (!Array.isArray(middleware) || middleware.some((m) => typeof m !== 'function')) fail('middleware', 'must be an array of functions');
+  const wid = options.wid ?? uuidv4().replaceAll('-', '').slice(0, 16);
+  if (typeof wid !== 'string' || wid.length === 0 || /\s/.test(wid)) fail('wid', 'must be a non-empty string without whitespace');
+  const labels = options.labels;
+  if (labels !== undefined && (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string'))) fail('labels', 'must be an array of strings');
+  const margin = nonNegative(options.jobTimeoutMarginMs ?? d.jobTimeoutMarginMs, 'jobTimeoutMarginMs');
+  const jobTimeout = options.jobTimeoutMs;
+  if (typeof jobTimeout === 'number') positive(jobTimeout, 'jobTimeoutMs');
+  else if (jobTimeout !== undefined && typeof jobTimeout !== 'function') fail('jobTimeoutMs', 'must be a number or a function');
+  const stallWarningMs = options.stallWarningMs ?? d.stallWarningMs;
+  if (stallWarningMs !== false) positive(stallWarningMs, 'stallWarningMs');
+  for (const name of ['retryDelayMs', 'rssKb', 'random', 'clientFactory'] as const) {
+    const value = options[name];
+    if (value !== undefined && typeof value !== 'function') fail(name, 'must be a function');
+  }
+  const base = d.retryBaseMs;
+  const max = d.retryMaxMs;
+  return {
+    handlers,
+    queues: checkQueues(options.queues ?? d.queues),
+    concurrency,
+    fetchers,
+    middleware,
+    identity: labels === undefined ? { wid } : { wid, labels },
+    beatIntervalMs: positive(options.beatIntervalMs ?? d.beatIntervalMs, 'beatIntervalMs'),
+    shutdownTimeoutMs: nonNegative(options.shutdownTimeoutMs ?? d.shutdownTimeoutMs, 'shutdownTimeoutMs'),
+    jobTimeoutMs:
+      typeof jobTimeout === 'function'
+        ? jobTimeout
+        : typeof jobTimeout === 'number'
+          ? () => jobTimeout
+          : (job) => Math.max(1, reservationMs(job) - margin),
+    retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(base * 2 ** (attempt - 1), max)),
+    stallWarningMs,
+    stallCheckIntervalMs: positive(options.stallCheckIntervalMs ?? d.stallCheckIntervalMs, 'stallCheckIntervalMs'),
+    rssKb: options.rssKb ?? defaultRssKb,
+    random: options.random ?? Math.random,
+    scheduler: options.scheduler ?? asyncScheduler,
+  };
+}
