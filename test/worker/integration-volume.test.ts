@@ -48,7 +48,7 @@ describe('worker against the in-memory server, in volume', () => {
       },
     }));
     const done = lastValueFrom(worker.pipe(toArray()), { defaultValue: [] as WorkerEvent[] });
-    await server.until.queueEmpty(queue, { timeoutMs: 15_000 });
+    await server.until.queueEmpty(queue, { timeoutMs: 120_000 });
     await server.until.working(0);
     await firstValueFrom(worker.stop(), { defaultValue: undefined });
     const events = await done;

@@ -93,8 +93,8 @@ describe('worker against the in-memory server', () => {
       },
     }));
     const done = lastValueFrom(worker.pipe(toArray()), { defaultValue: [] as WorkerEvent[] });
-    await server.until.queueEmpty(queue, { timeoutMs: 15_000 });
-    await server.until.working(0, { timeoutMs: 15_000 });
+    await server.until.queueEmpty(queue, { timeoutMs: 120_000 });
+    await server.until.working(0, { timeoutMs: 120_000 });
     await firstValueFrom(worker.stop(), { defaultValue: undefined });
     const events = await done;
     assert.ok(events.some(isWorkerEvent('connectionLost')));

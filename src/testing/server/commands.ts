@@ -76,12 +76,39 @@ const fetch: CommandHandler = (server, connection, payload) => {
   };
 };
 
-const ack: CommandHandler = (server, _connection, payload) => {
-  const text = payload ?? '';
+const ACK_PREFIX = '{"jid":"';
+const ACK_SUFFIX = '"}';
+
+/**
+ * The jid of the usual ACK payload, `{"jid":"<id>"}` with an id free of quotes, backslashes and
+ * control characters, read without a JSON parse (what JSON.parse would give for that text);
+ * `undefined` for any other text.
+ */
+function plainAckJid(text: string): string | undefined {
+  const end = text.length - ACK_SUFFIX.length;
+  if (end < ACK_PREFIX.length || !text.startsWith(ACK_PREFIX) || !text.endsWith(ACK_SUFFIX)) return undefined;
+  for (let i = ACK_PREFIX.length; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x22 || code === 0x5c) return undefined;
+  }
+  return text.slice(ACK_PREFIX.length, end);
+}
+
+function ackJid(text: string): string | undefined {
+  const plain = plainAckJid(text);
+  if (plain !== undefined) return plain;
   const parsed = parseGoJson(text);
   const value = parsed.ok ? parsed.value : undefined;
-  const jid = isRecord(value) && Object.values(value).every((v) => typeof v === 'string') ? value['jid'] : undefined;
-  if (typeof jid !== 'string') reject(`invalid ACK ${text}`);
+  if (!isRecord(value)) return undefined;
+  for (const key in value) if (typeof value[key] !== 'string') return undefined;
+  const jid = value['jid'];
+  return typeof jid === 'string' ? jid : undefined;
+}
+
+const ack: CommandHandler = (server, _connection, payload) => {
+  const text = payload ?? '';
+  const jid = ackJid(text);
+  if (jid === undefined) reject(`invalid ACK ${text}`);
   server.store.ack(jid);
   return OK;
 };

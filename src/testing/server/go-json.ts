@@ -82,30 +82,49 @@ const GO_TYPES: Readonly<Record<FieldKind, string>> = {
 
 /**
  * Reads `record[field]` as Go would decode it into a typed struct field: `undefined` for absent
- * or `null`, the value when it fits, otherwise a {@link GoTypeError}.
+ * or `null`, the value when it fits, otherwise a {@link GoTypeError}. (No closure per call: this
+ * runs for every field of every pushed job.)
  */
 export function decodeField(record: Record<string, unknown>, field: string, kind: FieldKind, struct: string): unknown {
   const value = record[field];
   if (value === undefined || value === null) return undefined;
-  const fail = (): never => {
-    throw new GoTypeError(fieldTypeError(value, struct, field, GO_TYPES[kind]));
-  };
   switch (kind) {
     case 'string':
-      return typeof value === 'string' ? value : fail();
+      if (typeof value === 'string') return value;
+      break;
     case 'int':
-      return typeof value === 'number' && Number.isSafeInteger(value) ? value : fail();
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+      break;
     case 'array':
-      return Array.isArray(value) ? value : fail();
+      if (Array.isArray(value)) return value;
+      break;
     case 'object':
-      return typeof value === 'object' && !Array.isArray(value) ? value : fail();
+      if (typeof value === 'object' && !Array.isArray(value)) return value;
+      break;
     case 'string[]':
-      if (!Array.isArray(value)) return fail();
-      for (const item of value) {
-        if (item !== null && typeof item !== 'string') throw new GoTypeError(fieldTypeError(item, struct, field, 'string'));
-      }
-      return value.map((item: unknown) => (typeof item === 'string' ? item : ''));
+      if (Array.isArray(value)) return decodeStrings(value, struct, field);
+      break;
   }
+  throw new GoTypeError(fieldTypeError(value, struct, field, GO_TYPES[kind]));
+}
+
+function decodeStrings(items: readonly unknown[], struct: string, field: string): string[] {
+  const strings: string[] = [];
+  for (const item of items) {
+    if (item !== null && typeof item !== 'string') throw new GoTypeError(fieldTypeError(item, struct, field, 'string'));
+    strings.push(item ?? '');
+  }
+  return strings;
+}
+
+/** {@link decodeField} for a Go `string` field. */
+export function stringField(record: Record<string, unknown>, field: string, struct: string): string | undefined {
+  return decodeField(record, field, 'string', struct) as string | undefined;
+}
+
+/** {@link decodeField} for a Go `int` field. */
+export function intField(record: Record<string, unknown>, field: string, struct: string): number | undefined {
+  return decodeField(record, field, 'int', struct) as number | undefined;
 }
 
 /** Whether a value is a JSON object (not an array, not null). */
@@ -115,8 +134,17 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
 
+/** Whether JSON text holds a character Go escapes (five `indexOf` scans beat one regex test). */
+function hasHtmlUnsafe(json: string): boolean {
+  return json.includes('<') || json.includes('>') || json.includes('&') || json.includes('\u2028') || json.includes('\u2029');
+}
+
+/** Escapes `<`, `>`, `&`, U+2028 and U+2029 in JSON text as Go's encoder does (`\u003c`...). */
+export function escapeHtml(json: string): string {
+  return hasHtmlUnsafe(json) ? json.replace(HTML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+}
+
 /** `JSON.stringify` with Go's default HTML-safe escaping of `<`, `>`, `&`, U+2028 and U+2029. */
 export function goStringify(value: unknown): string {
-  const json = JSON.stringify(value);
-  return HTML_UNSAFE.test(json) ? json.replace(HTML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+  return escapeHtml(JSON.stringify(value));
 }

@@ -1,4 +1,4 @@
-import { decodeField, GoTypeError, goStringify, isRecord, valueTypeError } from './go-json.js';
+import { decodeField, GoTypeError, goStringify, intField, isRecord, stringField, valueTypeError } from './go-json.js';
 
 /** The `failure` block the server writes into a job after it fails. */
 export interface JobFailure {
@@ -44,35 +44,35 @@ export type DecodedJob = Omit<Job, 'args'> & { args?: unknown[] };
  * Decodes one job from a JSON value the way the Go server unmarshals it into its struct. Returns
  * the job, or a Go `encoding/json` error text (without the `invalid JSON: ` prefix). Missing
  * required fields are not errors here (see the validation in the store); `retry` stays absent.
+ * Fields are checked in struct order, so the first bad one is the one reported.
  */
 export function decodeJob(value: unknown, goType = 'client.Job'): DecodedJob | GoTypeError {
   if (value === null) return { jid: '', queue: '', jobtype: '' };
   if (!isRecord(value)) return new GoTypeError(valueTypeError(value, goType));
   try {
-    const field = (name: string, kind: Parameters<typeof decodeField>[2]): unknown => decodeField(value, name, kind, 'Job');
     const job: DecodedJob = {
-      jid: (field('jid', 'string') as string | undefined) ?? '',
-      queue: (field('queue', 'string') as string | undefined) ?? '',
-      jobtype: (field('jobtype', 'string') as string | undefined) ?? '',
+      jid: stringField(value, 'jid', 'Job') ?? '',
+      queue: stringField(value, 'queue', 'Job') ?? '',
+      jobtype: stringField(value, 'jobtype', 'Job') ?? '',
     };
-    const args = field('args', 'array') as unknown[] | undefined;
+    const args = decodeField(value, 'args', 'array', 'Job') as unknown[] | undefined;
     if (args !== undefined) job.args = args;
-    const createdAt = field('created_at', 'string') as string | undefined;
+    const createdAt = stringField(value, 'created_at', 'Job');
     if (createdAt) job.created_at = createdAt;
-    const enqueuedAt = field('enqueued_at', 'string') as string | undefined;
+    const enqueuedAt = stringField(value, 'enqueued_at', 'Job');
     if (enqueuedAt) job.enqueued_at = enqueuedAt;
-    const at = field('at', 'string') as string | undefined;
+    const at = stringField(value, 'at', 'Job');
     if (at) job.at = at;
-    const reserveFor = field('reserve_for', 'int') as number | undefined;
+    const reserveFor = intField(value, 'reserve_for', 'Job');
     if (reserveFor) job.reserve_for = reserveFor;
-    const retry = field('retry', 'int') as number | undefined;
+    const retry = intField(value, 'retry', 'Job');
     if (retry !== undefined) job.retry = retry;
-    const backtrace = field('backtrace', 'int') as number | undefined;
+    const backtrace = intField(value, 'backtrace', 'Job');
     if (backtrace) job.backtrace = backtrace;
-    const failure = field('failure', 'object') as Record<string, unknown> | undefined;
+    const failure = decodeField(value, 'failure', 'object', 'Job') as Record<string, unknown> | undefined;
     if (failure !== undefined) job.failure = decodeFailure(failure);
-    const custom = field('custom', 'object') as Record<string, unknown> | undefined;
-    if (custom !== undefined && Object.keys(custom).length > 0) job.custom = custom;
+    const custom = decodeField(value, 'custom', 'object', 'Job') as Record<string, unknown> | undefined;
+    if (custom !== undefined && hasKeys(custom)) job.custom = custom;
     return job;
   } catch (error) {
     if (error instanceof GoTypeError) return error;
@@ -80,20 +80,24 @@ export function decodeJob(value: unknown, goType = 'client.Job'): DecodedJob | G
   }
 }
 
+function hasKeys(record: Record<string, unknown>): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return true;
+  return false;
+}
+
 function decodeFailure(record: Record<string, unknown>): JobFailure {
-  const field = (name: string, kind: Parameters<typeof decodeField>[2]): unknown => decodeField(record, name, kind, 'Failure');
   const failure: JobFailure = {
-    retry_count: (field('retry_count', 'int') as number | undefined) ?? 0,
-    remaining: (field('remaining', 'int') as number | undefined) ?? 0,
-    failed_at: (field('failed_at', 'string') as string | undefined) ?? '',
+    retry_count: intField(record, 'retry_count', 'Failure') ?? 0,
+    remaining: intField(record, 'remaining', 'Failure') ?? 0,
+    failed_at: stringField(record, 'failed_at', 'Failure') ?? '',
   };
-  const nextAt = field('next_at', 'string') as string | undefined;
+  const nextAt = stringField(record, 'next_at', 'Failure');
   if (nextAt) failure.next_at = nextAt;
-  const message = field('message', 'string') as string | undefined;
+  const message = stringField(record, 'message', 'Failure');
   if (message) failure.message = message;
-  const errtype = field('errtype', 'string') as string | undefined;
+  const errtype = stringField(record, 'errtype', 'Failure');
   if (errtype) failure.errtype = errtype;
-  const backtrace = field('backtrace', 'string[]') as string[] | undefined;
+  const backtrace = decodeField(record, 'backtrace', 'string[]', 'Failure') as string[] | undefined;
   if (backtrace !== undefined && backtrace.length > 0) failure.backtrace = backtrace;
   return failure;
 }
@@ -102,7 +106,8 @@ function decodeFailure(record: Record<string, unknown>): JobFailure {
  * Serialises a job as the Go server does: struct field order (`jid, queue, jobtype, args,
  * created_at, enqueued_at, at, reserve_for, retry, backtrace, failure, custom`), empty optional
  * fields omitted, `<>&` escaped. The keys of `custom` and nested values keep their order (Go
- * would sort map keys: our simplification).
+ * would sort map keys: our simplification). (One object and one `JSON.stringify` measured
+ * faster than writing the fields one by one.)
  */
 export function encodeJob(job: Job): string {
   const out: Record<string, unknown> = { jid: job.jid, queue: job.queue, jobtype: job.jobtype, args: job.args };

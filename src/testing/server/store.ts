@@ -69,7 +69,7 @@ export class JobStore {
     this.#random = random;
   }
 
-  /** Validates a decoded job as `PUSH` does, fills the server's defaults and stores it. */
+  /** Validates a decoded job as `PUSH` does, fills the server's defaults and stores it (the store takes the object over). */
   push(decoded: DecodedJob): void {
     const job = validate(decoded, this.#clock.now());
     let scheduleAtMs: number | undefined;
@@ -78,7 +78,7 @@ export class JobStore {
       if (atMs === undefined) reject(`invalid timestamp for 'at': '${job.at}'`);
       if (atMs > this.#clock.now()) scheduleAtMs = atMs;
     }
-    if (scheduleAtMs === undefined && !VALID_QUEUE_NAME.test(job.queue)) reject(queueNameError(job.queue));
+    if (scheduleAtMs === undefined && !this.#isValidQueue(job.queue)) reject(queueNameError(job.queue));
     this.hooks?.admit(job);
     if (scheduleAtMs === undefined) this.enqueue(job);
     else this.scheduled.add(job, scheduleAtMs);
@@ -89,13 +89,13 @@ export class JobStore {
    * with an invalid queue name is silently lost, as the real server loses a scheduled one.
    */
   enqueue(job: Job): void {
-    if (!VALID_QUEUE_NAME.test(job.queue)) return;
-    job.enqueued_at = formatTime(this.#clock.now());
     let queue = this.#queues.get(job.queue);
     if (queue === undefined) {
+      if (!VALID_QUEUE_NAME.test(job.queue)) return;
       queue = new RingQueue<Job>();
       this.#queues.set(job.queue, queue);
     }
+    job.enqueued_at = formatTime(this.#clock.now());
     if (this.#waiters.size > 0 && !this.#paused.has(job.queue) && queue.size === 0) {
       for (const waiter of this.#waiters) {
         if (!waiter.queues.includes(job.queue)) continue;
@@ -106,6 +106,11 @@ export class JobStore {
       }
     }
     queue.push(job);
+  }
+
+  /** Whether a queue name is valid: a known queue is, without running the pattern again. */
+  #isValidQueue(name: string): boolean {
+    return this.#queues.has(name) || VALID_QUEUE_NAME.test(name);
   }
 
   /** Takes and reserves the first job of the first non-empty, unpaused queue, in the order given. */
@@ -276,14 +281,15 @@ function queueNameError(queue: string): string {
 
 /**
  * The server's job rules, in its order: jid of at least 8 characters, a jobtype, an args array,
- * `reserve_for` at most a day; then the defaults (`created_at`, `queue`, `retry` 25).
+ * `reserve_for` at most a day; then the defaults (`created_at`, `queue`, `retry` 25). The decoded
+ * job is fresh (the decoder made it), so it becomes the stored job in place: no copy per push.
  */
 function validate(decoded: DecodedJob, nowMs: number): Job {
   if (decoded.jid.length < 8) reject('jobs must have a reasonable jid parameter');
   if (decoded.jobtype === '') reject('jobs must have a jobtype parameter');
   if (decoded.args === undefined) reject('jobs must have an args parameter');
   if ((decoded.reserve_for ?? 0) > 86_400) reject('jobs cannot be reserved for more than one day');
-  const job: Job = { ...decoded, args: decoded.args };
+  const job = decoded as Job; // args was checked just above
   job.created_at ??= formatTime(nowMs);
   if (job.queue === '') job.queue = 'default';
   job.retry ??= DEFAULT_RETRY;

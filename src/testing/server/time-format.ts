@@ -3,10 +3,22 @@
  * and trailing zeros dropped (`2024-05-01T12:00:00.5Z`), parsed with any offset.
  */
 
-/** Formats milliseconds since the epoch as Go's `time.RFC3339Nano` in UTC. */
+/** The last time formatted and its text: every job pushed in the same millisecond shares it. */
+let lastMs = Number.NaN;
+let lastText = '';
+
+/** Formats milliseconds since the epoch as Go's `time.RFC3339Nano` in UTC (cached per millisecond). */
 export function formatTime(ms: number): string {
+  if (ms === lastMs) return lastText;
   const iso = new Date(ms).toISOString();
-  return iso.replace(/\.000Z$/, 'Z').replace(/(\.\d*?[1-9])0+Z$/, '$1Z');
+  // toISOString always ends in `.mmmZ`: drop the fraction's trailing zeros, and the dot with them.
+  const end = iso.length - 1;
+  let cut = end;
+  while (cut > end - 3 && iso.charCodeAt(cut - 1) === 0x30) cut--;
+  const text = cut === end - 3 ? `${iso.slice(0, end - 4)}Z` : cut === end ? iso : `${iso.slice(0, cut)}Z`;
+  lastMs = ms;
+  lastText = text;
+  return text;
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;

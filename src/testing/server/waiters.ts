@@ -4,13 +4,13 @@ import { ClosedError, TimeoutError } from '../../errors.js';
 export interface WaitOptions {
   /**
    * Reject with a TimeoutError after this long, in real milliseconds (this guard uses Node's
-   * timers, not the server's clock, so a test with a manual clock cannot hang). @defaultValue 10_000
+   * timers, not the server's clock, so a test with a manual clock cannot hang). @defaultValue 30_000
    */
   readonly timeoutMs?: number;
 }
 
 /** Defaults of {@link WaitOptions}. */
-export const WAIT_DEFAULTS = Object.freeze({ timeoutMs: 10_000 });
+export const WAIT_DEFAULTS = Object.freeze({ timeoutMs: 30_000 });
 
 interface Waiter {
   readonly check: () => boolean;
