@@ -15,7 +15,11 @@ import {
 import type { ResolvedConfig } from './config.js';
 import { buildHello, checkHelloReply, parseGreeting } from './handshake.js';
 import { log } from './log.js';
+import type { PendingRequest } from './pending-request.js';
+import { SubscriberRequest } from './subscriber-request.js';
 import type { Reply, RequestOptions } from './types.js';
+
+export type { PendingRequest } from './pending-request.js';
 
 /** Limits and clock of one {@link Connection}. */
 export interface ConnectionLimits {
@@ -31,19 +35,6 @@ export interface ConnectionLimits {
 
 /** Defaults of {@link ConnectionLimits}. */
 export const CONNECTION_LIMIT_DEFAULTS = Object.freeze({ maxInFlight: 100, maxQueued: 1_000 });
-
-/**
- * @internal A command handed to a connection (the pool's interface): its bytes, and where its
- * outcome goes. Exactly one of `resolve` and `reject` is called, unless it was cancelled.
- */
-export interface PendingRequest {
-  readonly verb: string;
-  readonly bytes: Buffer;
-  readonly timeoutMs: number;
-  resolve(reply: Reply): void;
-  /** `written` tells whether the command reached the socket (an unwritten one may be retried elsewhere). */
-  reject(error: FaktoryError, written: boolean): void;
-}
 
 interface Entry {
   readonly request: PendingRequest;
@@ -127,6 +118,11 @@ export class Connection {
   #settleClosed!: (cause: Error | undefined) => void;
   #closeCompletion: Promise<void> | undefined;
   #resolveDrained: (() => void) | undefined;
+  /** Ends the cork of {@link Connection.#write} (one function per connection, not per tick). */
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#socket.uncork();
+  };
 
   private constructor(config: ResolvedConfig, limits: ConnectionLimits, onOpen: (error?: FaktoryError) => void) {
     this.#config = config;
@@ -192,18 +188,7 @@ export class Connection {
    */
   request(verb: string, args: readonly CommandArg[] = [], options: RequestOptions = {}): Observable<Reply> {
     return new Observable<Reply>((subscriber) =>
-      this.send({
-        verb,
-        bytes: encodeCommand(verb, ...args),
-        timeoutMs: options.timeoutMs ?? this.#config.commandTimeoutMs,
-        resolve: (reply) => {
-          subscriber.next(reply);
-          subscriber.complete();
-        },
-        reject: (error) => {
-          subscriber.error(error);
-        },
-      }),
+      this.send(new SubscriberRequest(verb, encodeCommand(verb, ...args), options.timeoutMs ?? this.#config.commandTimeoutMs, subscriber)),
     );
   }
 
@@ -298,14 +283,13 @@ export class Connection {
   }
 
   #write(entry: Entry): void {
-    if (!this.#corked) {
-      // Commands queued in the same tick leave in one write.
+    // An idle connection writes at once (the one-in-flight case pays no tick); a command that
+    // follows others still in flight corks the socket until the next tick, so commands queued
+    // in the same tick leave in one write.
+    if (!this.#corked && this.#awaiting.length > 0) {
       this.#corked = true;
       this.#socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        this.#socket.uncork();
-      });
+      process.nextTick(this.#uncork);
     }
     const { request } = entry;
     entry.state = 'awaiting';

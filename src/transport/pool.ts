@@ -2,8 +2,9 @@ import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscript
 import { encodeCommand, type CommandArg } from '../codec/index.js';
 import { ClosedError, ConnectionError, FaktoryError, InvalidArgumentError, ServerError, isRetriable } from '../errors.js';
 import { resolveConfig, type ConnectionOptions, type ResolvedConfig } from './config.js';
-import { Connection, type ConnectionLimits, type PendingRequest } from './connection.js';
+import { Connection, type ConnectionLimits } from './connection.js';
 import { log } from './log.js';
+import { PoolRequest, type PoolRequestOwner } from './pool-request.js';
 import { exponentialBackoff, reconnectDelay, validateReconnect, type ReconnectStrategy } from './reconnect.js';
 import type { PoolEvent, PoolLike, Reply, RequestOptions } from './types.js';
 
@@ -38,14 +39,10 @@ interface Slot {
   exclusive: boolean;
   /** Closed on purpose (idle or pool closing): its end is no failure. */
   retiring: boolean;
+  /** One timer per connection, armed when it goes idle and left running while it is busy. */
   idleTimer: Subscription | undefined;
-}
-
-interface Waiter {
-  readonly request: PendingRequest;
-  readonly blocking: boolean;
-  state: 'waiting' | 'sent' | 'done';
-  cancel: (() => void) | undefined;
+  /** When the connection last went idle, on the scheduler's clock. */
+  idleSince: number;
 }
 
 type PoolState = 'open' | 'closing' | 'closed';
@@ -76,8 +73,29 @@ export class Pool implements PoolLike {
   readonly #connect: (config: ResolvedConfig, limits: ConnectionLimits) => Observable<PoolConnection>;
   readonly #events = new Subject<PoolEvent>();
   readonly #slots = new Set<Slot>();
-  readonly #shared: Waiter[] = [];
-  readonly #blocking: Waiter[] = [];
+  readonly #shared: PoolRequest[] = [];
+  readonly #blocking: PoolRequest[] = [];
+  readonly #requestOwner: PoolRequestOwner = {
+    replied: () => {
+      this.#failures = 0;
+    },
+    failed: (request, error, written) => {
+      if (!written && isRetriable(error) && this.#state !== 'closed') {
+        request.state = 'waiting';
+        request.cancel = undefined;
+        (request.blocking ? this.#blocking : this.#shared).unshift(request);
+        this.#pump();
+        return true;
+      }
+      if (error instanceof ServerError) this.#failures = 0;
+      return false;
+    },
+    withdrawn: (request) => {
+      const queue = request.blocking ? this.#blocking : this.#shared;
+      queue.splice(queue.indexOf(request), 1);
+      this.#pump();
+    },
+  };
   #state: PoolState = 'open';
   #failures = 0;
   #backoff: Subscription | undefined;
@@ -136,47 +154,11 @@ export class Pool implements PoolLike {
         return;
       }
       const blocking = options.blocking ?? false;
-      const waiter: Waiter = {
-        blocking,
-        state: 'waiting',
-        cancel: undefined,
-        request: {
-          verb,
-          bytes,
-          timeoutMs: options.timeoutMs ?? this.#config.commandTimeoutMs,
-          resolve: (reply) => {
-            waiter.state = 'done';
-            this.#failures = 0;
-            subscriber.next(reply);
-            subscriber.complete();
-          },
-          reject: (error, written) => {
-            if (!written && isRetriable(error) && this.#state !== 'closed') {
-              waiter.state = 'waiting';
-              waiter.cancel = undefined;
-              (blocking ? this.#blocking : this.#shared).unshift(waiter);
-              this.#pump();
-              return;
-            }
-            if (error instanceof ServerError) this.#failures = 0;
-            waiter.state = 'done';
-            subscriber.error(error);
-          },
-        },
-      };
-      (blocking ? this.#blocking : this.#shared).push(waiter);
+      const timeoutMs = options.timeoutMs ?? this.#config.commandTimeoutMs;
+      const request = new PoolRequest(verb, bytes, timeoutMs, blocking, subscriber, this.#requestOwner);
+      (blocking ? this.#blocking : this.#shared).push(request);
       this.#pump();
-      return () => {
-        if (waiter.state === 'waiting') {
-          const queue = blocking ? this.#blocking : this.#shared;
-          queue.splice(queue.indexOf(waiter), 1);
-          waiter.state = 'done';
-          this.#pump();
-        } else if (waiter.state === 'sent') {
-          waiter.state = 'done';
-          waiter.cancel?.();
-        }
-      };
+      return request;
     });
   }
 
@@ -201,8 +183,8 @@ export class Pool implements PoolLike {
     this.#state = 'closed';
     log.pool('destroying %s', this.#config.redactedUrl);
     this.#backoff?.unsubscribe();
-    for (const waiter of this.#shared.splice(0).concat(this.#blocking.splice(0))) {
-      waiter.request.reject(new ClosedError('the pool was destroyed', { verb: waiter.request.verb }), false);
+    for (const request of this.#shared.splice(0).concat(this.#blocking.splice(0))) {
+      request.reject(new ClosedError('the pool was destroyed', { verb: request.verb }), false);
     }
     for (const slot of this.#slots) {
       slot.retiring = true;
@@ -241,30 +223,28 @@ export class Pool implements PoolLike {
   }
 
   #dispatch(): void {
-    for (let waiter = this.#shared[0]; waiter !== undefined; waiter = this.#shared[0]) {
+    for (let request = this.#shared[0]; request !== undefined; request = this.#shared[0]) {
       const slot = this.#sharedSlot();
       if (slot === undefined) break;
       this.#shared.shift();
-      this.#send(waiter, slot);
+      this.#send(request, slot);
     }
-    for (let waiter = this.#blocking[0]; waiter !== undefined && this.#exclusiveCount() < this.#blockingLimit; waiter = this.#blocking[0]) {
+    for (let request = this.#blocking[0]; request !== undefined && this.#exclusiveCount() < this.#blockingLimit; request = this.#blocking[0]) {
       const slot = this.#idleSlot();
       if (slot === undefined) break;
       this.#blocking.shift();
       slot.exclusive = true;
-      this.#send(waiter, slot);
+      this.#send(request, slot);
     }
     this.#openForDemand();
   }
 
-  #send(waiter: Waiter, slot: Slot): void {
+  #send(request: PoolRequest, slot: Slot): void {
     const connection = slot.connection;
     if (connection === undefined) return;
-    slot.idleTimer?.unsubscribe();
-    slot.idleTimer = undefined;
-    waiter.state = 'sent';
+    request.state = 'sent';
     // send() may settle the request at once (a dead connection); its cancel is then a no-op.
-    waiter.cancel = connection.send(waiter.request);
+    request.cancel = connection.send(request);
   }
 
   /** Whether a request settled during a dispatch asked for another (re-entrant pumps are deferred). */
@@ -295,7 +275,7 @@ export class Pool implements PoolLike {
   }
 
   #openForDemand(): void {
-    if (this.#state === 'closed' || this.#backoff !== undefined) return;
+    if (this.#state === 'closed' || this.#backoff !== undefined || (this.#shared.length === 0 && this.#blocking.length === 0)) return;
     let opening = 0;
     for (const slot of this.#slots) if (slot.connection === undefined) opening++;
     const blockingDemand = Math.min(this.#blocking.length, this.#blockingLimit - this.#exclusiveCount());
@@ -304,7 +284,7 @@ export class Pool implements PoolLike {
   }
 
   #open(): void {
-    const slot: Slot = { connection: undefined, opening: undefined, exclusive: false, retiring: false, idleTimer: undefined };
+    const slot: Slot = { connection: undefined, opening: undefined, exclusive: false, retiring: false, idleTimer: undefined, idleSince: 0 };
     this.#slots.add(slot);
     log.pool('opening connection %d/%d to %s', this.#slots.size, this.#size, this.#config.redactedUrl);
     const limits: ConnectionLimits = {
@@ -338,18 +318,31 @@ export class Pool implements PoolLike {
     if (connection?.pending === 0) {
       slot.exclusive = false;
       if (this.#state === 'open' && connection.usable) {
-        slot.idleTimer?.unsubscribe();
-        slot.idleTimer = this.#scheduler.schedule(() => {
-          slot.idleTimer = undefined;
-          if (connection.pending === 0 && connection.usable) {
-            log.pool('closing an idle connection to %s', this.#config.redactedUrl);
-            slot.retiring = true;
-            connection.close().subscribe();
-          }
-        }, this.#idleTimeoutMs);
+        slot.idleSince = this.#scheduler.now();
+        if (slot.idleTimer === undefined) this.#armIdleTimer(slot, connection, this.#idleTimeoutMs);
       }
     }
     this.#pump();
+  }
+
+  /**
+   * Closes the connection once it has been idle for `idleTimeoutMs`. The timer is not cancelled
+   * when work arrives (that would cost a timer per request): when it fires it re-arms for the
+   * rest of the idle time, or lets the next settle that leaves the connection idle re-arm it.
+   */
+  #armIdleTimer(slot: Slot, connection: PoolConnection, delayMs: number): void {
+    slot.idleTimer = this.#scheduler.schedule(() => {
+      slot.idleTimer = undefined;
+      if (this.#state !== 'open' || connection.pending > 0 || !connection.usable) return;
+      const idleForMs = this.#scheduler.now() - slot.idleSince;
+      if (idleForMs < this.#idleTimeoutMs) {
+        this.#armIdleTimer(slot, connection, this.#idleTimeoutMs - idleForMs);
+        return;
+      }
+      log.pool('closing an idle connection to %s', this.#config.redactedUrl);
+      slot.retiring = true;
+      connection.close().subscribe();
+    }, delayMs);
   }
 
   #onClosed(slot: Slot, cause: Error | undefined): void {
@@ -391,9 +384,9 @@ export class Pool implements PoolLike {
 
   #failWaiters(error: Error): void {
     const failure = error instanceof FaktoryError ? error : new ConnectionError(error.message, { cause: error });
-    for (const waiter of this.#shared.splice(0).concat(this.#blocking.splice(0))) {
+    for (const request of this.#shared.splice(0).concat(this.#blocking.splice(0))) {
       // Rejected as if written, so the request passes the error on instead of waiting again.
-      waiter.request.reject(failure, true);
+      request.reject(failure, true);
     }
   }
 

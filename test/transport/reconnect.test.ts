@@ -13,6 +13,8 @@ const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) 
 class FakeConnection implements PoolConnection {
   readonly held: PendingRequest[] = [];
   readonly closed = new Promise<Error | undefined>(() => undefined);
+  /** Called when the pool closes this connection. */
+  onClose: () => void = () => undefined;
   constructor(readonly hold = false) {}
   get pending(): number {
     return this.held.length;
@@ -31,6 +33,7 @@ class FakeConnection implements PoolConnection {
     return () => undefined;
   }
   close(): Observable<void> {
+    this.onClose();
     return of();
   }
   destroy(): void {
@@ -180,6 +183,44 @@ describe('Pool dispatch', () => {
       pool.request('A').subscribe();
       pool.request('B').subscribe();
       expectObservable(pool.request('C')).toBe('#', undefined, new ConnectionError('too many requests waiting for a connection (maxQueued 2)', { verb: 'C' }));
+    });
+  });
+});
+
+describe('Pool idle timeout (marbles)', () => {
+  /** A pool of one holding connection that closes after 10 ms idle; `closes` gets the times it was closed. */
+  function idlePool(scheduler: TestScheduler): { pool: ReturnType<typeof createPool>; answer: () => void; closes: number[] } {
+    const connection = new FakeConnection(true);
+    const closes: number[] = [];
+    connection.onClose = () => closes.push(scheduler.now());
+    let limits: ConnectionLimits = {};
+    const pool = fakePool(scheduler, (given) => ((limits = given), of(connection)), { size: 1, idleTimeoutMs: 10 });
+    return { pool, answer: () => { connection.answer(limits); }, closes };
+  }
+
+  it('closes a connection idleTimeoutMs after it last went idle, not after it first did', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const { pool, answer, closes } = idlePool(scheduler);
+      pool.request('A').subscribe();
+      scheduler.schedule(answer, 5); // idle from 5
+      scheduler.schedule(() => pool.request('B').subscribe(), 8);
+      scheduler.schedule(answer, 12); // idle again from 12
+      scheduler.flush();
+      assert.deepEqual(closes, [22]);
+    });
+  });
+
+  it('leaves a connection that is busy when its idle time is up open until idleTimeoutMs after it goes idle again', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const { pool, answer, closes } = idlePool(scheduler);
+      pool.request('A').subscribe();
+      scheduler.schedule(answer, 5); // idle from 5: due at 15
+      scheduler.schedule(() => pool.request('B').subscribe(), 8); // busy from 8 to 40
+      scheduler.schedule(answer, 40);
+      scheduler.flush();
+      assert.deepEqual(closes, [50]);
     });
   });
 });
