@@ -31,6 +31,8 @@ export class PoolRequest implements PendingRequest, Unsubscribable {
   state: 'waiting' | 'sent' | 'done' = 'waiting';
   /** The cancellation its connection returned, while `sent`. */
   cancel: (() => void) | undefined = undefined;
+  /** When it first had to wait in the pool's queue, on the pool's clock; unset while it never had to. */
+  waitingSince: number | undefined = undefined;
   readonly #subscriber: Subscriber<Reply>;
   readonly #owner: PoolRequestOwner;
 
@@ -52,6 +54,12 @@ export class PoolRequest implements PendingRequest, Unsubscribable {
 
   reject(error: FaktoryError, written: boolean): void {
     if (this.#owner.failed(this, error, written)) return;
+    this.state = 'done';
+    this.#subscriber.error(error);
+  }
+
+  /** Fails the request without asking the pool (which has already taken it out of its queue). */
+  fail(error: FaktoryError): void {
     this.state = 'done';
     this.#subscriber.error(error);
   }

@@ -3,6 +3,7 @@ import { encodeCommand, type CommandArg } from '../codec/index.js';
 import { ClosedError, ConnectionError, FaktoryError, InvalidArgumentError, ServerError, isRetriable } from '../errors.js';
 import { resolveConfig, type ConnectionOptions, type ResolvedConfig } from './config.js';
 import { Connection, type ConnectionLimits } from './connection.js';
+import { AcquireDeadline } from './acquire-deadline.js';
 import { log } from './log.js';
 import { PoolRequest, type PoolRequestOwner } from './pool-request.js';
 import { exponentialBackoff, reconnectDelay, validateReconnect, type ReconnectStrategy } from './reconnect.js';
@@ -18,6 +19,15 @@ export interface PoolOptions extends ConnectionOptions {
   readonly maxQueued?: number;
   /** A connection with nothing to do for this long is closed (`END`), in milliseconds. @defaultValue 60_000 */
   readonly idleTimeoutMs?: number;
+  /**
+   * Longest a request may wait for a connection, in milliseconds, counted from when it first
+   * had to wait (a request written at once never waits). Past it the request fails with a
+   * retriable `ConnectionError` whose `cause` is the last connect error, if any; reconnecting
+   * goes on, and a later request gets a fresh wait. `Infinity` waits as long as the `reconnect`
+   * strategy keeps trying. Blocking requests obey it too.
+   * @defaultValue 10_000
+   */
+  readonly acquireTimeoutMs?: number;
   /** Retry strategy after a failed connect or a lost connection. @defaultValue `exponentialBackoff()` (100 ms doubling to 10 s, jittered) */
   readonly reconnect?: ReconnectStrategy;
   /** Clock of every timer: backoff, timeouts, idle. @defaultValue `asyncScheduler` */
@@ -27,7 +37,7 @@ export interface PoolOptions extends ConnectionOptions {
 }
 
 /** Defaults of {@link PoolOptions}. */
-export const POOL_DEFAULTS = Object.freeze({ size: 5, maxInFlightPerConnection: 100, maxQueued: 1_000, idleTimeoutMs: 60_000 });
+export const POOL_DEFAULTS = Object.freeze({ size: 5, maxInFlightPerConnection: 100, maxQueued: 1_000, idleTimeoutMs: 60_000, acquireTimeoutMs: 10_000 });
 
 /** @internal What a pool needs of a connection. */
 export type PoolConnection = Pick<Connection, 'pending' | 'usable' | 'send' | 'close' | 'destroy' | 'closed'>;
@@ -68,6 +78,8 @@ export class Pool implements PoolLike {
   readonly #maxInFlight: number;
   readonly #maxQueued: number;
   readonly #idleTimeoutMs: number;
+  readonly #acquireTimeoutMs: number;
+  readonly #acquireDeadline: AcquireDeadline;
   readonly #reconnect: ReconnectStrategy;
   readonly #scheduler: SchedulerLike;
   readonly #connect: (config: ResolvedConfig, limits: ConnectionLimits) => Observable<PoolConnection>;
@@ -84,6 +96,7 @@ export class Pool implements PoolLike {
         request.state = 'waiting';
         request.cancel = undefined;
         (request.blocking ? this.#blocking : this.#shared).unshift(request);
+        this.#acquireDeadline.waiting(request);
         this.#pump();
         return true;
       }
@@ -98,6 +111,8 @@ export class Pool implements PoolLike {
   };
   #state: PoolState = 'open';
   #failures = 0;
+  /** Why the last connect failed or connection died, since the last successful connect. */
+  #lastFailure: Error | undefined;
   #backoff: Subscription | undefined;
   #pumping = false;
   #pumpAgain = false;
@@ -114,9 +129,16 @@ export class Pool implements PoolLike {
     this.#maxQueued = positiveInteger(options.maxQueued ?? POOL_DEFAULTS.maxQueued, 'maxQueued');
     this.#idleTimeoutMs = options.idleTimeoutMs ?? POOL_DEFAULTS.idleTimeoutMs;
     if (!(this.#idleTimeoutMs > 0)) throw new InvalidArgumentError('must be a positive number of milliseconds', { argument: 'idleTimeoutMs' });
+    this.#acquireTimeoutMs = options.acquireTimeoutMs ?? POOL_DEFAULTS.acquireTimeoutMs;
+    if (!(this.#acquireTimeoutMs > 0)) {
+      throw new InvalidArgumentError(`must be a positive number of milliseconds or Infinity (got ${String(this.#acquireTimeoutMs)})`, { argument: 'acquireTimeoutMs' });
+    }
     this.#reconnect = validateReconnect(options.reconnect ?? exponentialBackoff());
     this.#scheduler = options.scheduler ?? asyncScheduler;
     this.#connect = options.connect ?? ((config, limits) => Connection.open(config, limits));
+    this.#acquireDeadline = new AcquireDeadline(this.#acquireTimeoutMs, this.#scheduler, [this.#shared, this.#blocking], (expired, now) => {
+      this.#expire(expired, now);
+    });
     this.events$ = this.#events.asObservable();
     this.#completion = new Promise<void>((resolve) => {
       this.#complete = resolve;
@@ -137,7 +159,7 @@ export class Pool implements PoolLike {
    * Sends `VERB args...` on a pooled connection and emits its reply. Cold: nothing is queued
    * before subscription. Emits one `Reply` and completes, or errors with `ServerError`,
    * `TimeoutError` (the connection is then discarded), `ConnectionError` (lost after writing, the
-   * wait queue is full, or the reconnect strategy gave up), `AuthenticationError`/
+   * wait queue is full, no connection within `acquireTimeoutMs`, or the reconnect strategy gave up), `AuthenticationError`/
    * `HandshakeError`/`ProtocolError` (connecting cannot succeed), `ClosedError` (the pool is
    * closing) or `InvalidArgumentError` (nothing sent). Unsubscribing before the command is
    * written removes it; after, its reply is read and dropped.
@@ -158,6 +180,7 @@ export class Pool implements PoolLike {
       const request = new PoolRequest(verb, bytes, timeoutMs, blocking, subscriber, this.#requestOwner);
       (blocking ? this.#blocking : this.#shared).push(request);
       this.#pump();
+      if (request.state === 'waiting') this.#acquireDeadline.waiting(request);
       return request;
     });
   }
@@ -183,6 +206,7 @@ export class Pool implements PoolLike {
     this.#state = 'closed';
     log.pool('destroying %s', this.#config.redactedUrl);
     this.#backoff?.unsubscribe();
+    this.#acquireDeadline.stop();
     for (const request of this.#shared.splice(0).concat(this.#blocking.splice(0))) {
       request.reject(new ClosedError('the pool was destroyed', { verb: request.verb }), false);
     }
@@ -299,6 +323,7 @@ export class Pool implements PoolLike {
       next: (connection) => {
         slot.opening = undefined;
         slot.connection = connection;
+        this.#lastFailure = undefined;
         void connection.closed.then((cause) => {
           this.#onClosed(slot, cause);
         });
@@ -365,11 +390,12 @@ export class Pool implements PoolLike {
       return;
     }
     this.#failures++;
+    this.#lastFailure = error;
     const delayMs = reconnectDelay(this.#reconnect, this.#failures, error);
     if (delayMs === false) {
       log.pool('not reconnecting to %s after %s', this.#config.redactedUrl, error.message);
       this.#failures = 0;
-      if (connecting && this.#slots.size === 0) this.#failWaiters(error);
+      if (connecting && this.#readyCount() === 0) this.#failWaiters(error);
     } else {
       log.pool('reconnecting to %s in %dms (attempt %d): %s', this.#config.redactedUrl, delayMs, this.#failures, error.message);
       this.#events.next({ type: 'reconnecting', attempt: this.#failures, delayMs, error });
@@ -390,12 +416,26 @@ export class Pool implements PoolLike {
     }
   }
 
+  /** Fails requests that waited `acquireTimeoutMs` for a connection (already out of the queues). */
+  #expire(expired: readonly PoolRequest[], now: number): void {
+    const cause = this.#lastFailure;
+    const reason = cause === undefined ? '' : `: ${cause.message}`;
+    log.pool('%d requests waited %dms for a connection to %s%s', expired.length, this.#acquireTimeoutMs, this.#config.redactedUrl, reason);
+    for (const request of expired) {
+      const waitedMs = now - (request.waitingSince ?? now);
+      const message = `waited ${waitedMs}ms for a connection to ${this.#config.redactedUrl} (acquireTimeoutMs ${this.#acquireTimeoutMs})${reason}`;
+      request.fail(new ConnectionError(message, cause === undefined ? { verb: request.verb } : { verb: request.verb, cause }));
+    }
+    this.#pump();
+  }
+
   /** When closing gracefully and nothing is left to do: END every connection. */
   #retireIfDone(): void {
     if (this.#shared.length > 0 || this.#blocking.length > 0) return;
     for (const slot of this.#slots) if ((slot.connection?.pending ?? 0) > 0) return;
     this.#state = 'closed';
     this.#backoff?.unsubscribe();
+    this.#acquireDeadline.stop();
     for (const slot of this.#slots) {
       slot.retiring = true;
       slot.idleTimer?.unsubscribe();

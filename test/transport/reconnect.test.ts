@@ -1,52 +1,22 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defer, NEVER, Observable, of, throwError } from 'rxjs';
+import { defer, mergeMap, NEVER, Observable, of, throwError, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { AuthenticationError, ConnectionError, HandshakeError, ProtocolError, TimeoutError } from '../../src/errors.js';
-import type { ConnectionLimits, PendingRequest } from '../../src/transport/connection.js';
+import type { ConnectionLimits } from '../../src/transport/connection.js';
 import { createPool, exponentialBackoff, reconnectDelay, type PoolOptions } from '../../src/transport/index.js';
 import type { PoolConnection } from '../../src/transport/pool.js';
+import { FakeConnection } from './helpers/fake-connection.js';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => { assert.deepEqual(actual, expected); });
-
-/** A connection that answers `+OK` at once, or holds requests when `hold` is set. */
-class FakeConnection implements PoolConnection {
-  readonly held: PendingRequest[] = [];
-  readonly closed = new Promise<Error | undefined>(() => undefined);
-  /** Called when the pool closes this connection. */
-  onClose: () => void = () => undefined;
-  constructor(readonly hold = false) {}
-  get pending(): number {
-    return this.held.length;
-  }
-  get usable(): boolean {
-    return true;
-  }
-  /** Answers the oldest held request and tells the pool, as a real connection does. */
-  answer(limits: ConnectionLimits): void {
-    this.held.shift()!.resolve({ type: 'null' });
-    limits.onSettle?.();
-  }
-  send(request: PendingRequest): () => void {
-    if (this.hold) this.held.push(request);
-    else request.resolve({ type: 'simple', value: 'OK' });
-    return () => undefined;
-  }
-  close(): Observable<void> {
-    this.onClose();
-    return of();
-  }
-  destroy(): void {
-    // Nothing to free.
-  }
-}
 
 function fakePool(
   scheduler: TestScheduler,
   open: (limits: ConnectionLimits) => Observable<PoolConnection>,
   options: PoolOptions = {},
 ): ReturnType<typeof createPool> {
-  return createPool({ url: 'tcp://fake:1', scheduler, idleTimeoutMs: 1e9, connect: (_config, limits) => defer(() => open(limits)), ...options });
+  // No acquire timeout here: these tests leave requests waiting on purpose (acquire-timeout.test.ts covers it).
+  return createPool({ url: 'tcp://fake:1', scheduler, idleTimeoutMs: 1e9, acquireTimeoutMs: Number.POSITIVE_INFINITY, connect: (_config, limits) => defer(() => open(limits)), ...options });
 }
 
 describe('exponentialBackoff', () => {
@@ -117,6 +87,25 @@ describe('Pool reconnect schedule (marbles)', () => {
       expectObservable(pool.request('INFO')).toBe('#', undefined, denied);
       scheduler.flush();
       assert.equal(opens, 1);
+    });
+  });
+
+  it('fails the waiting requests when the strategy gives up while another connect is still in flight', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const refused = new ConnectionError('refused');
+      let opens = 0;
+      // Connects fail after 10 or 20 ms, so one is in flight when the other gives up; NEVER past
+      // 50 opens only keeps a regression from spinning forever.
+      const pool = fakePool(scheduler, () => (++opens > 50 ? NEVER : timer(opens % 2 === 1 ? 10 : 20).pipe(mergeMap(() => throwError(() => refused)))), {
+        reconnect: (attempt) => (attempt <= 1 ? 5 : false),
+      });
+      const failed: [string, number, unknown][] = [];
+      pool.request('ACK').subscribe({ error: (error: unknown) => failed.push(['ACK', scheduler.now(), error]) });
+      pool.request('FETCH', ['q'], { blocking: true }).subscribe({ error: (error: unknown) => failed.push(['FETCH', scheduler.now(), error]) });
+      scheduler.flush();
+      assert.deepEqual(failed, [['ACK', 20, refused], ['FETCH', 20, refused]]);
+      assert.ok(opens <= 4, `opened ${opens} times`);
     });
   });
 

@@ -1,6 +1,14 @@
 import type { ServerContext } from './context.js';
 import { formatTime } from './time-format.js';
 
+/** The process's resident memory in MiB, read at most once a second (reading it is a syscall). */
+let memory = { mb: 0, readAtMs: -Infinity };
+function usedMemoryMb(): number {
+  const now = Date.now();
+  if (now - memory.readAtMs >= 1_000) memory = { mb: Math.round(process.memoryUsage.rss() / (1024 * 1024)), readAtMs: now };
+  return memory.mb;
+}
+
 /** The version this server reports in INFO. */
 export const FAKTORY_VERSION = '1.9.3';
 
@@ -40,7 +48,7 @@ export function buildInfo(server: ServerContext): Record<string, unknown> {
       description: 'Faktory (faktory-rx in-memory test server)',
       faktory_version: FAKTORY_VERSION,
       uptime: Math.floor((now - server.startedAtMs) / 1000),
-      used_memory_mb: Math.round(process.memoryUsage.rss() / (1024 * 1024)),
+      used_memory_mb: usedMemoryMb(),
     },
     server_utc_time: new Date(now).toISOString().slice(11, 19) + ' UTC',
   };
