@@ -1,4 +1,4 @@
-import { concatMap, defer, from, map, of, throwError, toArray, type Observable } from 'rxjs';
+import { concatMap, defer, from, map, Observable, of, throwError, toArray } from 'rxjs';
 import { formatCommand, type CommandArg } from '../codec/index.js';
 import { ClosedError, InvalidArgumentError, InvalidJobError, ProtocolError } from '../errors.js';
 import type { PoolEvent, PoolLike, Reply, RequestOptions, WorkerIdentity } from '../transport/types.js';
@@ -76,6 +76,35 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   readonly #send: CommandSender = (verb, args, options) =>
     defer(() => (this.#closed ? throwError(() => new ClosedError('the client is closed', { verb })) : this.#pool.request(verb, args, options)));
 
+  /**
+   * The hot path of the worker's commands (FETCH, ACK, FAIL): one Observable that checks, sends
+   * and reads the reply, without operators. `prepare` runs on subscription and may throw.
+   */
+  #command<T>(verb: string, prepare: () => readonly CommandArg[], read: (reply: Reply) => T, options?: RequestOptions): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      const args = prepare();
+      if (this.#closed) throw new ClosedError('the client is closed', { verb });
+      return this.#pool.request(verb, args, options).subscribe({
+        next: (reply) => {
+          let value: T;
+          try {
+            value = read(reply);
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
+          subscriber.next(value);
+        },
+        error: (error: unknown) => {
+          subscriber.error(error);
+        },
+        complete: () => {
+          subscriber.complete();
+        },
+      });
+    });
+  }
+
   prepare(input: JobInput<Jobs>): Observable<JobOf<Jobs>> {
     return defer(() => {
       const payload = toPayload(input);
@@ -127,31 +156,42 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   }
 
   fetch(...queues: readonly string[]): Observable<JobOf<Jobs> | null> {
-    return defer(() => {
-      assertQueueNames(queues, 'FETCH', false);
-      return this.#send('FETCH', queues, { blocking: true }).pipe(
-        map((reply) => (reply.type === 'null' ? null : (expectObject(reply, 'FETCH') as unknown as JobOf<Jobs>))),
-      );
-    });
+    return this.#command(
+      'FETCH',
+      () => {
+        assertQueueNames(queues, 'FETCH', false);
+        return queues;
+      },
+      (reply) => (reply.type === 'null' ? null : (expectObject(reply, 'FETCH') as unknown as JobOf<Jobs>)),
+      FETCH_OPTIONS,
+    );
   }
 
   ack(jid: string): Observable<void> {
-    return defer(() => {
-      assertWord(jid, 'jid', 'ACK');
-      return this.#send('ACK', [{ jid }]).pipe(ok('ACK'));
-    });
+    return this.#command(
+      'ACK',
+      () => {
+        assertWord(jid, 'jid', 'ACK');
+        return [{ jid }];
+      },
+      readOkAck,
+    );
   }
 
   fail(jid: string, error: unknown, options: FailOptions = {}): Observable<void> {
-    return defer(() => {
-      assertWord(jid, 'jid', 'FAIL');
-      const lines = options.backtrace ?? CLIENT_DEFAULTS.backtrace;
-      if (!Number.isInteger(lines) || lines < 0) {
-        throw new InvalidArgumentError(`must be an integer >= 0 (got ${String(lines)})`, { argument: 'backtrace', verb: 'FAIL', jid });
-      }
-      const { errtype, message, backtrace } = describeFailure(error, lines);
-      return this.#send('FAIL', [{ jid, errtype, message, backtrace }]).pipe(ok('FAIL'));
-    });
+    return this.#command(
+      'FAIL',
+      () => {
+        assertWord(jid, 'jid', 'FAIL');
+        const lines = options.backtrace ?? CLIENT_DEFAULTS.backtrace;
+        if (!Number.isInteger(lines) || lines < 0) {
+          throw new InvalidArgumentError(`must be an integer >= 0 (got ${String(lines)})`, { argument: 'backtrace', verb: 'FAIL', jid });
+        }
+        const { errtype, message, backtrace } = describeFailure(error, lines);
+        return [{ jid, errtype, message, backtrace }];
+      },
+      readOkFail,
+    );
   }
 
   beat(options: BeatOptions = {}): Observable<BeatReply> {
@@ -221,6 +261,16 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
     this.#closed = true;
     this.#pool.destroy();
   }
+}
+
+const FETCH_OPTIONS: RequestOptions = Object.freeze({ blocking: true });
+
+function readOkAck(reply: Reply): void {
+  expectOk(reply, 'ACK');
+}
+
+function readOkFail(reply: Reply): void {
+  expectOk(reply, 'FAIL');
 }
 
 function toPayload(input: unknown): JobPayload {

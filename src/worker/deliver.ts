@@ -33,23 +33,32 @@ function retriable(error: unknown): boolean {
  * @internal
  */
 export function deliver(delivery: Delivery): Observable<DeliveryRetriedEvent | DeliveryLostEvent> {
+  return attempt(delivery, 1);
+}
+
+/**
+ * What follows a failed attempt `n` of {@link deliver} (the worker makes the first attempt
+ * itself, without operators, and hands the error here): `deliveryLost`, or `...Retried` and the
+ * next attempts after a delay. Never errors.
+ * @internal
+ */
+export function afterFailedDelivery(delivery: Delivery, error: unknown, n: number): Observable<DeliveryRetriedEvent | DeliveryLostEvent> {
   const { command, jid, jobtype } = delivery;
-  const lost = (reason: DeliveryLostEvent['reason'], error: unknown): Observable<DeliveryLostEvent> =>
-    of({ type: 'deliveryLost', command, jid, jobtype, reason, error });
-  const attempt = (n: number): Observable<DeliveryRetriedEvent | DeliveryLostEvent> =>
-    defer(delivery.send).pipe(
-      ignoreElements(),
-      catchError((error: unknown) => {
-        if (command === 'FAIL' && isJobNotFound(error)) return lost('jobNotFound', error);
-        if (!retriable(error)) return lost('error', error);
-        const delayMs = delivery.retryDelayMs(n);
-        if (delivery.scheduler.now() + delayMs >= delivery.deadlineMs()) return lost('expired', error);
-        const retried: DeliveryRetriedEvent = { type: command === 'ACK' ? 'ackRetried' : 'failRetried', jid, attempt: n, delayMs, error } as const;
-        return concat(
-          of(retried),
-          timer(delayMs, delivery.scheduler).pipe(concatMap(() => attempt(n + 1))),
-        );
-      }),
-    );
-  return attempt(1);
+  const lost = (reason: DeliveryLostEvent['reason']): Observable<DeliveryLostEvent> => of({ type: 'deliveryLost', command, jid, jobtype, reason, error });
+  if (command === 'FAIL' && isJobNotFound(error)) return lost('jobNotFound');
+  if (!retriable(error)) return lost('error');
+  const delayMs = delivery.retryDelayMs(n);
+  if (delivery.scheduler.now() + delayMs >= delivery.deadlineMs()) return lost('expired');
+  const retried: DeliveryRetriedEvent = { type: command === 'ACK' ? 'ackRetried' : 'failRetried', jid, attempt: n, delayMs, error } as const;
+  return concat(
+    of(retried),
+    timer(delayMs, delivery.scheduler).pipe(concatMap(() => attempt(delivery, n + 1))),
+  );
+}
+
+function attempt(delivery: Delivery, n: number): Observable<DeliveryRetriedEvent | DeliveryLostEvent> {
+  return defer(delivery.send).pipe(
+    ignoreElements(),
+    catchError((error: unknown) => afterFailedDelivery(delivery, error, n)),
+  );
 }

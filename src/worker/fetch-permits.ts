@@ -1,10 +1,9 @@
-import { Observable, type Subscription } from 'rxjs';
-
 /**
- * A counting semaphore for FETCH: `run(work)` waits for a permit, subscribes to `work()`, and
- * once it replies releases the permit and tears `work` down *before* passing the reply on, so a
- * reply being handled never counts as a FETCH outstanding. Waiters are served in FIFO order; the
- * wait list holds at most one entry per worker slot, so it never grows beyond `concurrency`.
+ * A counting semaphore for FETCH. `acquire(grant)` calls `grant` at once when a permit is free,
+ * else when one is released; the caller calls `release()` once the FETCH replied (before
+ * handling the reply, so a reply being handled never counts as a FETCH outstanding). Waiters are
+ * served in FIFO order; the wait list holds at most one entry per worker slot, so it never grows
+ * beyond `concurrency`.
  * @internal
  */
 export class FetchPermits {
@@ -16,68 +15,30 @@ export class FetchPermits {
   }
 
   /**
-   * Emits the first value of `work()` (or `whenEmpty` if it completes without one) and
-   * completes. Unsubscribing leaves the wait list or releases the permit.
+   * Calls `grant` when a permit is the caller's (synchronously when one is free). Returns a
+   * function that leaves the wait list if `grant` was not called yet, and does nothing after.
    */
-  run<T>(work: () => Observable<T>, whenEmpty: T): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      let held = false;
-      let settled = false;
-      let inner: Subscription | undefined;
-      const release = (): void => {
-        inner?.unsubscribe();
-        inner = undefined;
-        if (held) {
-          held = false;
-          this.#release();
-        } else {
-          const index = this.#waiting.indexOf(grant);
-          if (index >= 0) this.#waiting.splice(index, 1);
-        }
-      };
-      const settle = (deliver: () => void): void => {
-        if (settled) return;
-        settled = true;
-        release();
-        deliver();
-      };
-      function grant(): void {
-        held = true;
-        const subscription = work().subscribe({
-          next: (value) => {
-            settle(() => {
-              subscriber.next(value);
-              subscriber.complete();
-            });
-          },
-          error: (error: unknown) => {
-            settle(() => {
-              subscriber.error(error);
-            });
-          },
-          complete: () => {
-            settle(() => {
-              subscriber.next(whenEmpty);
-              subscriber.complete();
-            });
-          },
-        });
-        if (settled) subscription.unsubscribe();
-        else inner = subscription;
-      }
-      if (this.#free > 0) {
-        this.#free--;
-        grant();
-      } else {
-        this.#waiting.push(grant);
-      }
-      return release;
-    });
+  acquire(grant: () => void): () => void {
+    if (this.#free > 0) {
+      this.#free--;
+      grant();
+      return noop;
+    }
+    this.#waiting.push(grant);
+    return () => {
+      const index = this.#waiting.indexOf(grant);
+      if (index >= 0) this.#waiting.splice(index, 1);
+    };
   }
 
-  #release(): void {
+  /** Returns a permit: the longest waiter gets it, else it becomes free. */
+  release(): void {
     const next = this.#waiting.shift();
     if (next === undefined) this.#free++;
     else next();
   }
+}
+
+function noop(): void {
+  // Nothing to leave: the permit was granted at once.
 }

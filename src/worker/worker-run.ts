@@ -1,27 +1,26 @@
 import {
-  BehaviorSubject, EMPTY, type Observable, Subject, catchError, concat, concatMap, defer,
-  endWith, filter, finalize, first, ignoreElements, map, merge, mergeMap, of, repeat, scan,
-  share, switchMap, take, takeUntil, tap, throwError, timer,
+  BehaviorSubject, EMPTY, type Observable, Subject, concat, defer, endWith, filter, finalize,
+  first, ignoreElements, map, merge, mergeMap, of, scan, share, switchMap, takeUntil, tap,
+  throwError, timer,
 } from 'rxjs';
 import { ClosedError, HandshakeError } from '../errors.js';
-import type { JobOf, JobTypes, WorkerClient, WorkerState } from '../streams/types.js';
+import type { JobTypes, WorkerClient, WorkerState } from '../streams/types.js';
 import type { PoolEvent } from '../transport/types.js';
-import { deliver } from './deliver.js';
 import type {
   StateChangeCause, StateChangedEvent, WorkerClientRole, WorkerEvent, WorkerLifecycleState,
 } from './events.js';
-import { type JobOutcome, executeJob } from './execute-job.js';
 import { FetchPermits } from './fetch-permits.js';
-import type { JobContext } from './handler-types.js';
 import { heartbeat } from './heartbeat.js';
-import { JobTimeoutError, WorkerShutdownError } from './job-errors.js';
+import { JobDeadlines } from './job-deadlines.js';
+import { WorkerShutdownError } from './job-errors.js';
+import { type RunningJob, type SlotHost, jobSlot } from './job-slot.js';
 import { queueOrder } from './queue-order.js';
-import { reservationMs } from './reservation.js';
+import { SendBatch } from './send-batch.js';
 import { stallWarnings } from './stall-monitor.js';
 import type { WorkerClients } from './worker-clients.js';
 import type { ResolvedWorkerOptions } from './worker-options.js';
 
-/** A job being run (or having its ACK/FAIL delivered), as `Worker.inFlight()` reports it. */
+/** A job whose handler is running, as `Worker.inFlight()` reports it (its ACK/FAIL, sent once the handler is done, is not counted). */
 export interface InFlightJob {
   readonly jid: string;
   readonly jobtype: string;
@@ -30,14 +29,6 @@ export interface InFlightJob {
   readonly startedAtMs: number;
   /** How long it has been running, in milliseconds. */
   readonly elapsedMs: number;
-}
-
-interface Running {
-  readonly jid: string;
-  readonly jobtype: string;
-  readonly queue: string;
-  readonly startedAtMs: number;
-  readonly controller: AbortController;
 }
 
 interface StateRecord {
@@ -62,7 +53,7 @@ export class WorkerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>
   readonly #clients: WorkerClients<Jobs, Client>;
   readonly #state$ = new BehaviorSubject<StateRecord>({ state: 'running' });
   readonly #events$ = new Subject<WorkerEvent>();
-  readonly #running = new Map<string, Running>();
+  readonly #running = new Map<string, RunningJob>();
   #abortReason: string | undefined;
   #forced = false;
   #forceDeadlineMs = Infinity;
@@ -131,7 +122,7 @@ export class WorkerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>
 
   #abortAll(message: string): void {
     this.#abortReason ??= message;
-    for (const job of this.#running.values()) job.controller.abort(new WorkerShutdownError(job.jid, message));
+    for (const job of [...this.#running.values()]) job.execution.abort(new WorkerShutdownError(job.jid, message));
   }
 
   #pipeline(): Observable<WorkerEvent> {
@@ -176,117 +167,41 @@ export class WorkerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>
     );
   }
 
-  /** `concurrency` slots; each fetches (holding one of `fetchers` permits), runs, ACKs/FAILs, repeats while running. */
+  /** `concurrency` slots (see {@link jobSlot}) sharing `fetchers` FETCH permits, one job-timeout timer and one ACK/FAIL batch. */
   #slots(): Observable<WorkerEvent> {
     const o = this.#o;
-    const permits = new FetchPermits(o.fetchers);
-    const order = queueOrder(o.queues, o.random);
-    const isRunning = (): boolean => this.state === 'running';
-    const slot = (): Observable<WorkerEvent> =>
-      defer(() => {
-        let failures = 0;
-        const fetchOnce$ = permits.run(() => (isRunning() ? this.#clients.main.fetch(...order()) : of(null)), null).pipe(
-          map((job) => ({ job })),
-          catchError((error: unknown) => of({ error })),
-          concatMap((result): Observable<WorkerEvent> => {
-            if ('error' in result) {
-              if (isFatal(result.error)) {
-                this.#fatal ??= { error: result.error };
-                this.force('fatal');
-                return EMPTY;
-              }
-              failures++;
-              const delayMs = o.retryDelayMs(failures);
-              return concat(
-                of<WorkerEvent>({ type: 'fetchRetried', attempt: failures, delayMs, error: result.error }),
-                timer(delayMs, o.scheduler).pipe(ignoreElements()),
-              );
-            }
-            failures = 0;
-            return result.job === null ? EMPTY : this.#process(result.job);
-          }),
-        );
-        return fetchOnce$.pipe(repeat({ delay: () => this.#state$.pipe(take(1), filter(isRunning)) }));
-      });
-    return merge(...Array.from({ length: o.concurrency }, slot));
-  }
-
-  /** Runs one fetched job and ACKs or FAILs it; emits `fetched`, then the outcome events. */
-  #process(job: JobOf<Jobs>): Observable<WorkerEvent> {
-    const o = this.#o;
-    return defer(() => {
-      const { jid, jobtype } = job;
-      const queue = job.queue ?? 'default';
-      const startedAtMs = o.scheduler.now();
-      const reservationEndMs = startedAtMs + reservationMs(job);
-      const controller = new AbortController();
-      this.#running.set(jid, { jid, jobtype, queue, startedAtMs, controller });
-      if (this.#abortReason !== undefined) controller.abort(new WorkerShutdownError(jid, this.#abortReason));
-      const failure = job.failure;
-      const retry = job.retry ?? 25;
-      const ctx: JobContext<Jobs, Client> = {
-        job, jid, jobtype, queue,
-        custom: job.custom ?? {},
-        failure,
-        retriesRemaining: Math.max(0, failure?.remaining ?? retry - (failure === undefined ? 0 : failure.retry_count + 1)),
-        signal: controller.signal,
-        client: this.#clients.main,
-        wid: o.identity.wid,
-        startedAtMs,
-        locals: {},
-      };
-      const timeoutMs = o.jobTimeoutMs(job);
-      const timeout$ = timer(timeoutMs, o.scheduler).pipe(
-        tap(() => {
-          controller.abort(new JobTimeoutError(jid, timeoutMs));
-        }),
-        ignoreElements(),
-      );
-      const outcome$ = merge(executeJob(o.handlers, o.middleware, ctx), timeout$).pipe(take(1));
-      const done = (): void => {
-        this.#running.delete(jid);
-      };
-      return concat(
-        of<WorkerEvent>({ type: 'fetched', jid, jobtype, queue }),
-        outcome$.pipe(concatMap((outcome) => this.#report(job, outcome, startedAtMs, reservationEndMs))),
-        // Before completion reaches the slot, so a slot's next FETCH never sees this job as running.
-        defer(() => {
-          done();
-          return EMPTY;
-        }),
-      ).pipe(finalize(done));
-    });
-  }
-
-  #report(job: JobOf<Jobs>, outcome: JobOutcome, startedAtMs: number, reservationEndMs: number): Observable<WorkerEvent> {
-    const o = this.#o;
-    const { jid, jobtype } = job;
-    const durationMs = o.scheduler.now() - startedAtMs;
-    const client = this.#clients.main;
-    let lost = false;
-    const common = {
-      jid, jobtype,
-      deadlineMs: () => Math.min(reservationEndMs, this.#forceDeadlineMs),
-      retryDelayMs: o.retryDelayMs,
-      scheduler: o.scheduler,
+    const deadlines = new JobDeadlines(o.scheduler);
+    const batch = new SendBatch(o.scheduler);
+    const host: SlotHost<Jobs, Client> = {
+      options: o,
+      client: this.#clients.main,
+      permits: new FetchPermits(o.fetchers),
+      deadlines,
+      batch,
+      order: queueOrder(o.queues, o.random),
+      isRunning: () => this.state === 'running',
+      fatal: (error) => {
+        if (!isFatal(error)) return false;
+        this.#fatal ??= { error };
+        this.force('fatal');
+        return true;
+      },
+      register: (job) => {
+        this.#running.set(job.jid, job);
+        if (this.#abortReason !== undefined) job.execution.abort(new WorkerShutdownError(job.jid, this.#abortReason));
+      },
+      unregister: (job) => {
+        if (this.#running.get(job.jid) === job) this.#running.delete(job.jid);
+      },
+      countAborted: () => {
+        this.#abortedJobs++;
+      },
+      forceDeadlineMs: () => this.#forceDeadlineMs,
     };
-    const delivery$ = outcome.ok
-      ? deliver({ ...common, command: 'ACK', send: () => client.ack(jid) })
-      : deliver({
-          ...common,
-          command: 'FAIL',
-          send: () => (job.backtrace === undefined ? client.fail(jid, outcome.error) : client.fail(jid, outcome.error, { backtrace: job.backtrace })),
-        });
-    if (!outcome.ok && outcome.reason === 'shutdown') this.#abortedJobs++;
-    return concat(
-      delivery$.pipe(
-        tap((event) => {
-          if (event.type === 'deliveryLost') lost = true;
-        }),
-      ),
-      defer((): Observable<WorkerEvent> => {
-        if (lost) return EMPTY;
-        return of(outcome.ok ? { type: 'succeeded', jid, jobtype, durationMs } : { type: 'failed', jid, jobtype, durationMs, reason: outcome.reason, error: outcome.error });
+    return merge(...Array.from({ length: o.concurrency }, () => jobSlot(host))).pipe(
+      finalize(() => {
+        deadlines.close();
+        batch.close();
       }),
     );
   }
