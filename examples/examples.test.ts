@@ -1,0 +1,143 @@
+/**
+ * Runs every example program (and the demo) as a child process, as a user would, against a
+ * fresh in-memory server passed in FAKTORY_URL, so that none of them can rot: each must exit 0,
+ * print what it is about, and leave the server in the state it claims.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { startServer, type FaktoryServer } from '../src/testing/index.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `node --import tsx examples/<file> ...args` and resolves when it exits (killed after 50 s as a safety net). */
+function runExample(file: string, args: readonly string[], env: Readonly<Record<string, string>>): Promise<Run> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete childEnv['FAKTORY_PROVIDER'];
+  if (env['FAKTORY_URL'] === undefined) delete childEnv['FAKTORY_URL'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `examples/${file}`, ...args], {
+      cwd: root,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 50_000,
+      killSignal: 'SIGKILL', // a hung worker traps SIGTERM for a graceful stop
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts a fresh in-memory server (Enterprise mode, for the batches example), runs `file` against it, and closes it. */
+async function withServer(check: (server: FaktoryServer, url: string) => Promise<void>): Promise<void> {
+  const server = await startServer({ enterprise: true });
+  try {
+    await check(server, server.url);
+  } finally {
+    await server.close();
+  }
+}
+
+function assertSucceeded(run: Run, file: string): void {
+  assert.equal(run.code, 0, `${file} exited with ${String(run.code)}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+}
+
+function processed(server: FaktoryServer): number {
+  return (server.info() as { faktory: { total_processed: number } }).faktory.total_processed;
+}
+
+describe('the examples', { concurrency: 3 }, () => {
+  it('producer.ts pushes one job, schedules two and bulk-pushes five, and refuses an invalid one before sending', async () => {
+    await withServer(async (server, url) => {
+      const run = await runExample('producer.ts', [], { FAKTORY_URL: url });
+      assertSucceeded(run, 'producer.ts');
+      assert.match(run.stdout, /bulk-pushed 5 ResizeAvatar jobs, 0 rejected/);
+      assert.match(run.stdout, /refused before sending: invalid job field 'queue'/);
+      assert.equal(server.queue('examples').length, 5);
+      assert.equal(server.queue('examples-mail').length, 1);
+      assert.equal(server.scheduled().length, 2);
+    });
+  });
+
+  it('worker.ts runs its four jobs through handlers and middleware, then stops gracefully with --stop-after', async () => {
+    await withServer(async (server, url) => {
+      const run = await runExample('worker.ts', ['--stop-after', '4'], { FAKTORY_URL: url });
+      assertSucceeded(run, 'worker.ts');
+      assert.match(run.stdout, /sent the welcome email to user 2 <grace@example.com>/);
+      assert.match(run.stdout, /worker stopped after 4 jobs \(exit code 0\)/);
+      assert.match(run.stderr, /terminating -> stopped/);
+      assert.equal(processed(server), 4);
+    });
+  });
+
+  it('rx-pipeline.ts turns 40 domain events into jobs with pushJobs and reports one result per job', async () => {
+    await withServer(async (server, url) => {
+      const run = await runExample('rx-pipeline.ts', [], { FAKTORY_URL: url });
+      assertSucceeded(run, 'rx-pipeline.ts');
+      assert.match(run.stdout, /rejected: address is on the block list/);
+      assert.match(run.stdout, /'pushed SendReceipt': 34/);
+      const queued = server.queue('examples');
+      assert.equal(queued.length, 39);
+      assert.ok(queued.every((j) => j.custom?.['tenant'] === 'acme'), 'push middleware tagged every job');
+    });
+  });
+
+  it('batches-and-tracking.ts runs a batch to its success callback and reads back the tracked jobs', async () => {
+    await withServer(async (server, url) => {
+      const run = await runExample('batches-and-tracking.ts', [], { FAKTORY_URL: url });
+      assertSucceeded(run, 'batches-and-tracking.ts');
+      assert.match(run.stdout, /success callback for "nightly import"/);
+      assert.match(run.stdout, /batch status: total 3, pending 0, failed 0, success callback '2'/);
+      assert.match(run.stdout, /track import-orders\.csv: success, 100%/);
+      assert.equal(processed(server), 4);
+    });
+  });
+
+  it('tls-and-password.ts connects over TLS with a password and shows the errors of each mismatch', async () => {
+    const run = await runExample('tls-and-password.ts', [], {});
+    assertSucceeded(run, 'tls-and-password.ts');
+    assert.match(run.stdout, /trusted CA, right password: connected/);
+    assert.match(run.stdout, /wrong password *: AuthenticationError/);
+    assert.match(run.stdout, /certificate not trusted *: HandshakeError/);
+    assert.match(run.stdout, /tcp:\/\/ to a TLS server *: ConnectionError/);
+    assert.doesNotMatch(run.stdout, /s3cret/, 'the password never appears in output');
+  });
+
+  it('demo.ts processes every job against the Faktory in FAKTORY_URL and prints the summary', async () => {
+    await withServer(async (server, url) => {
+      const run = await runExample('demo.ts', ['--jobs', '500', '--concurrency', '20'], { FAKTORY_URL: url });
+      assertSucceeded(run, 'demo.ts');
+      assert.match(run.stdout, /processed \(ACKed\) +│ 500 in/);
+      assert.match(run.stdout, /retries +│ 3 requeued from the retries set with MUTATE/);
+      assert.doesNotMatch(run.stdout, /in-memory Faktory server in this process/);
+      assert.doesNotMatch(run.stdout, /\r/, 'stdout is not a TTY: plain lines, no redrawn bar');
+      assert.equal(processed(server), 500);
+    });
+  });
+
+  it('demo.ts starts its own in-memory server when FAKTORY_URL is unset, and --help lists the options', async () => {
+    const run = await runExample('demo.ts', ['--jobs', '300'], {});
+    assertSucceeded(run, 'demo.ts');
+    assert.match(run.stdout, /FAKTORY_URL is not set: started faktory-rx's in-memory Faktory server/);
+    assert.match(run.stdout, /processed \(ACKed\) +│ 300 in/);
+    assert.match(run.stdout, /\d+ open at peak, \d+ opened in all \(server stats\)/);
+    const help = await runExample('demo.ts', ['--help'], {});
+    assertSucceeded(help, 'demo.ts --help');
+    assert.match(help.stdout, /--jobs <n>.*default: 20000/);
+    assert.match(help.stdout, /--concurrency <n>/);
+    assert.match(help.stdout, /--url <url>/);
+  });
+});
