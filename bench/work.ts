@@ -1,18 +1,17 @@
 /**
  * bench/work: 50,000 no-op jobs through the in-memory server at concurrency 1, 20 and 200, with
  * faktory-rx's worker and with faktory-worker's, in one run. Each run's worker lives in a child
- * process so its CPU time and peak RSS are the client's alone; the parent hosts the server and
+ * process (bench/work-child.mjs: plain Node on compiled JavaScript for both libraries, so run
+ * `npm run build` first, as `npm run bench:work` does) so its CPU time and peak RSS are the
+ * client's alone; the parent hosts the server and
  * samples its open connections. Prints jobs/s, client CPU per job, sockets, peak RSS and ratios.
  *
- *   npx tsx bench/work.ts            (JOBS=10000 for a quicker run; CONCURRENCY=20 for one level)
+ *   npm run bench:work               (JOBS=10000 for a quicker run; CONCURRENCY=20 for one level)
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
-import { Worker as FwWorker } from 'faktory-worker';
-import { firstValueFrom, ignoreElements, lastValueFrom } from 'rxjs';
 import { startServer } from '../src/testing/server/index.js';
-import { createWorker } from '../src/worker/index.js';
 
 type Lib = 'faktory-rx' | 'faktory-worker';
 
@@ -22,47 +21,9 @@ interface ChildResult {
   readonly maxRssKb: number;
 }
 
-async function child(lib: Lib, url: string, queue: string, concurrency: number, jobs: number): Promise<void> {
-  let count = 0;
-  let finish!: () => void;
-  const allDone = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  const onJob = (): void => {
-    count++;
-    if (count === jobs) finish();
-  };
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  if (lib === 'faktory-rx') {
-    const worker = createWorker({ connection: { url }, queues: [queue], concurrency, stallWarningMs: false, handlers: { Noop: onJob } });
-    // Events are consumed, not kept: holding 100,000 of them would measure the bench, not the worker.
-    const all = lastValueFrom(worker.pipe(ignoreElements()), { defaultValue: undefined });
-    await allDone;
-    const elapsedMs = performance.now() - t0;
-    await firstValueFrom(worker.stop(), { defaultValue: undefined });
-    await all;
-    report(elapsedMs, cpu0);
-  } else {
-    const worker = new FwWorker({ url, queues: [queue], concurrency });
-    worker.register('Noop', onJob);
-    await worker.work();
-    await allDone;
-    const elapsedMs = performance.now() - t0;
-    report(elapsedMs, cpu0);
-    await worker.stop();
-  }
-}
-
-function report(elapsedMs: number, cpu0: NodeJS.CpuUsage): void {
-  const cpu = process.cpuUsage(cpu0);
-  const result: ChildResult = { elapsedMs, cpuUs: cpu.user + cpu.system, maxRssKb: process.resourceUsage().maxRSS };
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
-}
-
 async function runOne(lib: Lib, url: string, queue: string, concurrency: number, jobs: number, sampleConnections: () => number): Promise<ChildResult & { sockets: number }> {
-  const self = fileURLToPath(import.meta.url);
-  const proc = spawn(process.execPath, ['--import', 'tsx', self, '--child', lib, url, queue, String(concurrency), String(jobs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = fileURLToPath(new URL('work-child.mjs', import.meta.url));
+  const proc = spawn(process.execPath, [child, lib, url, queue, String(concurrency), String(jobs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
@@ -110,9 +71,4 @@ async function main(): Promise<void> {
   }
 }
 
-const args = process.argv.slice(2);
-if (args[0] === '--child') {
-  await child(args[1] as Lib, args[2]!, args[3]!, Number(args[4]), Number(args[5]));
-} else {
-  await main();
-}
+await main();
