@@ -47,7 +47,7 @@ export interface Worker extends Observable<WorkerEvent> {
  * and one for BEAT: 6 sockets with the defaults, whatever the concurrency.
  *
  * @example
- * interface Jobs { SendEmail: [to: string, templateId: number] }
+ * type Jobs = { SendEmail: [to: string, templateId: number] };
  * const worker = createWorker<Jobs>({
  *   connection: { url: 'tcp://localhost:7419' },
  *   queues: ['critical', 'default'],

@@ -1,36 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { filter, firstValueFrom, lastValueFrom, tap, toArray } from 'rxjs';
-import { startServer, type FaktoryServer } from '../../src/testing/server/index.js';
-import { createWorker, isWorkerEvent, type WorkerEvent, type WorkerOptions } from '../../src/worker/index.js';
+import { useServerFixture } from './server-fixture.js';
+import { isWorkerEvent, type WorkerEvent } from '../../src/worker/index.js';
 
-let server: FaktoryServer;
-let queueSeq = 0;
-
-before(async () => {
-  server = await startServer({ port: 0 });
-});
-after(async () => {
-  await server.close();
-});
-
-function uniqueQueue(): string {
-  return `q${process.pid}-${queueSeq++}`;
-}
-
-function pushJobs(queue: string, count: number, jobtype = 'Work', extra: object = {}): string[] {
-  const jids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const jid = `${queue}-${String(i).padStart(6, '0')}`;
-    server.push({ jid, jobtype, args: [i], queue, ...extra });
-    jids.push(jid);
-  }
-  return jids;
-}
-
-function options(queue: string, extra: Partial<WorkerOptions>): WorkerOptions {
-  return { connection: { url: server.url }, queues: [queue], stallWarningMs: false, handlers: {}, ...extra };
-}
+const fx = useServerFixture();
+const { uniqueQueue, pushJobs } = fx;
 
 describe('worker against the in-memory server', () => {
   it('FAILs a throwing handler so its job lands in retries with errtype, message and backtrace', async () => {
@@ -39,21 +14,21 @@ describe('worker against the in-memory server', () => {
     class PaymentDeclined extends Error {
       override name = 'PaymentDeclined';
     }
-    const worker = createWorker(options(queue, { concurrency: 2, handlers: { Boom: () => { throw new PaymentDeclined('card expired'); } } }));
+    const worker = fx.worker(queue, { concurrency: 2, handlers: { Boom: () => { throw new PaymentDeclined('card expired'); } } });
     const failed = firstValueFrom(worker.pipe(filter(isWorkerEvent('failed'))), { defaultValue: undefined });
     const event = await failed; // unsubscribing here is a forced stop; the FAIL was already accepted
     assert.equal(event?.jid, jid);
-    await server.until.retries(1);
-    const retry = server.retries().find((r) => r.job.jid === jid);
+    await fx.server.until.retries(1);
+    const retry = fx.server.retries().find((r) => r.job.jid === jid);
     assert.equal(retry?.job.failure?.errtype, 'PaymentDeclined');
     assert.equal(retry.job.failure.message, 'card expired');
     assert.ok((retry.job.failure.backtrace?.length ?? 0) > 0);
-    await server.until.connections(0);
+    await fx.server.until.connections(0);
   });
 
   it('goes quiet, then stops, when the server sets the worker quiet and then terminate', async () => {
     const queue = uniqueQueue();
-    const worker = createWorker(options(queue, { wid: `quiet-${process.pid}`, concurrency: 2, beatIntervalMs: 50 }));
+    const worker = fx.worker(queue, { wid: `quiet-${process.pid}`, concurrency: 2, beatIntervalMs: 50 });
     let quiet!: () => void;
     const wentQuiet = new Promise<void>((resolve) => {
       quiet = resolve;
@@ -67,47 +42,47 @@ describe('worker against the in-memory server', () => {
       ),
       { defaultValue: [] as WorkerEvent[] },
     );
-    await server.waitFor((s) => s.workers().some((w) => w.wid === worker.wid));
-    server.setWorkerState(worker.wid, 'quiet');
+    await fx.server.waitFor((s) => s.workers().some((w) => w.wid === worker.wid));
+    fx.server.setWorkerState(worker.wid, 'quiet');
     await wentQuiet;
     pushJobs(queue, 3);
-    server.setWorkerState(worker.wid, 'terminate');
+    fx.server.setWorkerState(worker.wid, 'terminate');
     const events = await all;
     const changes = events.filter(isWorkerEvent('stateChanged')).map((e) => `${e.to}:${e.cause}`);
     assert.deepEqual(changes, ['quiet:beat', 'terminating:beat', 'stopped:stop']);
-    assert.equal(server.queue(queue).length, 3, 'a quiet worker fetched');
-    await server.until.connections(0);
+    assert.equal(fx.server.queue(queue).length, 3, 'a quiet worker fetched');
+    await fx.server.until.connections(0);
   });
 
   it('leaves every job acked or failed, none reserved, when connections are killed mid-run', async () => {
     const queue = uniqueQueue();
     pushJobs(queue, 2_000);
     let ran = 0;
-    const worker = createWorker(options(queue, {
+    const worker = fx.worker(queue, {
       concurrency: 20,
       handlers: {
         Work: () => {
           ran++;
-          if (ran === 300 || ran === 1_200) server.dropConnections();
+          if (ran === 300 || ran === 1_200) fx.server.dropConnections();
         },
       },
-    }));
+    });
     const done = lastValueFrom(worker.pipe(toArray()), { defaultValue: [] as WorkerEvent[] });
-    await server.until.queueEmpty(queue, { timeoutMs: 120_000 });
-    await server.until.working(0, { timeoutMs: 120_000 });
+    await fx.server.until.queueEmpty(queue, { timeoutMs: 120_000 });
+    await fx.server.until.working(0, { timeoutMs: 120_000 });
     await firstValueFrom(worker.stop(), { defaultValue: undefined });
     const events = await done;
     assert.ok(events.some(isWorkerEvent('connectionLost')));
-    assert.equal(server.working().length, 0);
+    assert.equal(fx.server.working().length, 0);
     assert.equal(events.filter(isWorkerEvent('deliveryLost')).length, 0);
-    await server.until.connections(0);
+    await fx.server.until.connections(0);
   });
 
   it('leaves no job reserved after a forced stop with slow handlers', async () => {
     const queue = uniqueQueue();
     pushJobs(queue, 30, 'Slow');
     let started = 0;
-    const worker = createWorker(options(queue, {
+    const worker = fx.worker(queue, {
       concurrency: 10,
       handlers: {
         Slow: (_args, ctx) =>
@@ -118,16 +93,16 @@ describe('worker against the in-memory server', () => {
             });
           }),
       },
-    }));
+    });
     const subscription = worker.subscribe();
-    await server.until.working(10);
-    await server.waitFor(() => started === 10);
+    await fx.server.until.working(10);
+    await fx.server.waitFor(() => started === 10);
     subscription.unsubscribe();
-    await server.until.working(0);
-    await server.until.connections(0);
-    const retried = server.retries().filter((r) => r.job.queue === queue);
+    await fx.server.until.working(0);
+    await fx.server.until.connections(0);
+    const retried = fx.server.retries().filter((r) => r.job.queue === queue);
     assert.equal(retried.length, 10);
     assert.ok(retried.every((r) => r.job.failure?.errtype === 'WorkerShutdown'));
-    assert.equal(server.queue(queue).length, 20);
+    assert.equal(fx.server.queue(queue).length, 20);
   });
 });
