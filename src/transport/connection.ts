@@ -118,7 +118,7 @@ export class Connection {
   #settleClosed!: (cause: Error | undefined) => void;
   #closeCompletion: Promise<void> | undefined;
   #resolveDrained: (() => void) | undefined;
-  /** Ends the cork of {@link Connection.#write} (one function per connection, not per tick). */
+  /** Ends the cork of {@link Connection.#write}: scheduled once per tick of writes (one function per connection, not per tick). */
   readonly #uncork = (): void => {
     this.#corked = false;
     this.#socket.uncork();
@@ -283,10 +283,10 @@ export class Connection {
   }
 
   #write(entry: Entry): void {
-    // An idle connection writes at once (the one-in-flight case pays no tick); a command that
-    // follows others still in flight corks the socket until the next tick, so commands queued
-    // in the same tick leave in one write.
-    if (!this.#corked && this.#awaiting.length > 0) {
+    // The first command of a tick corks the socket and schedules one uncork for the end of the
+    // tick; every command written meanwhile joins it, so a burst leaves in one write syscall (a
+    // lone command waits only for the rest of its tick, not for any I/O).
+    if (!this.#corked) {
       this.#corked = true;
       this.#socket.cork();
       process.nextTick(this.#uncork);

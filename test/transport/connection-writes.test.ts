@@ -8,17 +8,32 @@ import { firstOf } from './helpers/first-of.js';
 import { startScriptedServer, type ScriptedServer } from './helpers/scripted-server.js';
 
 /**
- * How a connection hands commands to its socket: what the client socket was asked to do, in
- * order (`write A` with whether it was corked then, `cork`, `uncork`).
+ * How a connection hands commands to its socket, in order: what it asked of the client socket
+ * (`write A` with whether the socket was corked then, `cork`, `uncork`) and what the socket then
+ * handed to the operating system (`send A` for one chunk, `send A B C` for one gathered write).
  */
 const calls: string[] = [];
 
-/** Records the calls on the client socket of `server` (sockets inherit these from `Writable`). */
+type WriteCallback = (error?: Error | null) => void;
+interface Chunk {
+  readonly chunk: Buffer;
+}
+/** The socket's hooks that reach the OS: one `write` or one `writev` system call each. */
+interface SocketInternals {
+  _write: (this: Socket, chunk: Buffer, encoding: BufferEncoding, callback: WriteCallback) => void;
+  _writev: (this: Socket, chunks: Chunk[], callback: WriteCallback) => void;
+}
+
+const line = (chunk: Buffer): string => chunk.toString().trimEnd();
+
+/** Records the calls on the client socket of `server` (sockets inherit `write`, `cork` and `uncork` from `Writable`). */
 function spyOnClientSocket(server: ScriptedServer): void {
   const isClient = (socket: Socket): boolean => socket.remotePort === server.port;
+  const internals = Socket.prototype as unknown as SocketInternals;
+  const { _write: osWrite, _writev: osWritev } = internals;
   mock.method(Socket.prototype, 'write', function (this: Socket, chunk: Buffer, ...rest: unknown[]): boolean {
-    if (isClient(this)) calls.push(`write ${chunk.toString().trimEnd()}${this.writableCorked > 0 ? ' (corked)' : ''}`);
-    return Writable.prototype.write.call(this, chunk, ...(rest as [encoding: BufferEncoding, callback?: (error?: Error | null) => void]));
+    if (isClient(this)) calls.push(`write ${line(chunk)}${this.writableCorked > 0 ? ' (corked)' : ''}`);
+    return Writable.prototype.write.call(this, chunk, ...(rest as [encoding: BufferEncoding, callback?: WriteCallback]));
   });
   mock.method(Socket.prototype, 'cork', function (this: Socket): void {
     if (isClient(this)) calls.push('cork');
@@ -28,9 +43,20 @@ function spyOnClientSocket(server: ScriptedServer): void {
     if (isClient(this)) calls.push('uncork');
     Writable.prototype.uncork.call(this);
   });
+  mock.method(internals, '_write', function (this: Socket, chunk: Buffer, encoding: BufferEncoding, callback: WriteCallback): void {
+    if (isClient(this)) calls.push(`send ${line(chunk)}`);
+    osWrite.call(this, chunk, encoding, callback);
+  });
+  mock.method(internals, '_writev', function (this: Socket, chunks: Chunk[], callback: WriteCallback): void {
+    if (isClient(this)) calls.push(`send ${chunks.map(({ chunk }) => line(chunk)).join(' ')}`);
+    osWritev.call(this, chunks, callback);
+  });
 }
 
-const nextTick = (): Promise<void> => new Promise((resolve) => { process.nextTick(resolve); });
+const nextTick = (): Promise<void> =>
+  new Promise((resolve) => {
+    process.nextTick(resolve);
+  });
 const bulk = (reply: Reply): string => (reply.type === 'bulk' ? reply.value : assert.fail(`expected a bulk reply, got ${reply.type}`));
 
 describe('Connection writes', () => {
@@ -50,17 +76,47 @@ describe('Connection writes', () => {
     await server.close();
   });
 
-  it('writes a command to an idle connection at once, without waiting for a tick', async () => {
+  it('sends a lone command to an idle connection at the end of its tick, in one write', async () => {
     const reply = firstOf(connection.request('A'));
-    assert.deepEqual(calls, ['write A']);
+    assert.deepEqual(calls, ['cork', 'write A (corked)']);
+    await nextTick();
+    assert.deepEqual(calls, ['cork', 'write A (corked)', 'uncork', 'send A']);
     assert.equal(bulk(await reply), 'A');
   });
 
-  it('corks the commands that follow one in flight and sends them together on the next tick, in order', async () => {
+  it('sends every command written in one tick, the first included, in one write, in order', async () => {
     const replies = ['A', 'B', 'C'].map((verb) => firstOf(connection.request(verb)));
-    assert.deepEqual(calls, ['write A', 'cork', 'write B (corked)', 'write C (corked)']);
+    assert.deepEqual(calls, ['cork', 'write A (corked)', 'write B (corked)', 'write C (corked)']);
     await nextTick();
-    assert.deepEqual(calls.slice(4), ['uncork']);
+    assert.deepEqual(calls.slice(4), ['uncork', 'send A B C']);
     assert.deepEqual((await Promise.all(replies)).map(bulk), ['A', 'B', 'C']);
+  });
+
+  it('starts a new batch for the commands of a later tick, with one uncork per batch', async () => {
+    const first = ['A', 'B'].map((verb) => firstOf(connection.request(verb)));
+    await nextTick();
+    const second = ['C', 'D'].map((verb) => firstOf(connection.request(verb)));
+    await nextTick();
+    assert.deepEqual(calls, [
+      'cork',
+      'write A (corked)',
+      'write B (corked)',
+      'uncork',
+      'send A B',
+      'cork',
+      'write C (corked)',
+      'write D (corked)',
+      'uncork',
+      'send C D',
+    ]);
+    assert.deepEqual((await Promise.all([...first, ...second])).map(bulk), ['A', 'B', 'C', 'D']);
+  });
+
+  it('still sends a burst corked in the tick the connection is closed, in one write before END', async () => {
+    const replies = ['A', 'B'].map((verb) => firstOf(connection.request(verb)));
+    const closed = lastValueFrom(connection.close(), { defaultValue: undefined });
+    assert.deepEqual((await Promise.all(replies)).map(bulk), ['A', 'B']);
+    await closed;
+    assert.deepEqual(calls.filter((call) => call.startsWith('send')), ['send A B', 'send END']);
   });
 });
