@@ -61,6 +61,7 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   readonly queues: QueueCommands;
   readonly batch: BatchCommands<Jobs>;
   readonly track: TrackCommands;
+  readonly prepareSync: ((input: JobInput<Jobs>) => JobOf<Jobs>) | undefined;
 
   constructor(pool: PoolLike, middleware: readonly PushMiddleware[], worker: WorkerIdentity | undefined) {
     this.#pool = pool;
@@ -71,6 +72,7 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
     this.queues = queueCommands(send);
     this.batch = batchCommands<Jobs>(send, (input) => this.prepare(input));
     this.track = trackCommands(send);
+    this.prepareSync = middleware.length === 0 ? (input) => validateJob(toPayload(input)) as JobOf<Jobs> : undefined;
   }
 
   readonly #send: CommandSender = (verb, args, options) =>
@@ -131,9 +133,15 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
       const list: unknown = inputs;
       if (!Array.isArray(list)) throw new InvalidArgumentError('must be an array of jobs', { argument: 'jobs', verb: 'PUSHB' });
       if (inputs.length === 0) return of([]);
-      return from(inputs).pipe(
-        concatMap((input) => this.prepare(input)),
-        toArray(),
+      const prepareSync = this.prepareSync;
+      const jobs$ =
+        prepareSync === undefined
+          ? from(inputs).pipe(
+              concatMap((input) => this.prepare(input)),
+              toArray(),
+            )
+          : of(inputs.map(prepareSync));
+      return jobs$.pipe(
         concatMap((jobs) =>
           this.sendBulk(jobs).pipe(
             map((reasons) => jobs.filter((job) => Object.hasOwn(reasons, job.jid)).map((job) => ({ job, reason: reasons[job.jid] ?? '' }))),

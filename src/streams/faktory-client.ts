@@ -61,6 +61,11 @@ export interface FaktoryClient<Jobs extends JobTypes = AnyJobs> extends WorkerCl
    * without names) and `END` (no reply; use `close()`) are refused. `FETCH` is sent as blocking.
    */
   raw(verb: string, ...args: readonly CommandArg[]): Observable<Reply>;
+  /**
+   * `prepare` without an Observable, present only when the client has no push middleware:
+   * returns the built, validated job or throws `InvalidJobError`. @internal
+   */
+  readonly prepareSync?: ((job: JobInput<Jobs>) => JobOf<Jobs>) | undefined;
   /** Sends already prepared jobs with `PUSHB`; emits the server's `{jid: reason}`. @internal */
   sendBulk(jobs: readonly JobPayload<string, readonly unknown[]>[]): Observable<Readonly<Record<string, string>>>;
 }

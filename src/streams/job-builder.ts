@@ -127,22 +127,22 @@ export class JobBuilder<Type extends string, Args extends readonly unknown[]> im
    * Assembles the payload. `nowMs` (default `Date.now()`) is the time `.in()` counts from.
    * Does not validate.
    */
-  build(nowMs: number = Date.now()): JobPayload<Type, Args> {
+  build(nowMs?: number): JobPayload<Type, Args> {
     const s = this.#state;
-    const at = s.inMs === undefined ? s.at : toRfc3339(new Date(nowMs + s.inMs));
-    return {
-      jid: s.jid ?? uuidv4(),
-      jobtype: this.#jobtype,
-      args: this.#args,
-      ...(s.queue === undefined ? {} : { queue: s.queue }),
-      ...(at === undefined ? {} : { at }),
-      ...(s.retry === undefined ? {} : { retry: s.retry }),
-      ...(s.reserveFor === undefined ? {} : { reserve_for: s.reserveFor }),
-      ...(s.backtrace === undefined ? {} : { backtrace: s.backtrace }),
-      ...(s.custom === undefined ? {} : { custom: s.custom }),
-    };
+    // Assigned field by field rather than spread: this runs once per pushed job.
+    const payload: Mutable<JobPayload<Type, Args>> = { jid: s.jid ?? uuidv4(), jobtype: this.#jobtype, args: this.#args };
+    if (s.queue !== undefined) payload.queue = s.queue;
+    const at = s.inMs === undefined ? s.at : toRfc3339(new Date((nowMs ?? Date.now()) + s.inMs));
+    if (at !== undefined) payload.at = at;
+    if (s.retry !== undefined) payload.retry = s.retry;
+    if (s.reserveFor !== undefined) payload.reserve_for = s.reserveFor;
+    if (s.backtrace !== undefined) payload.backtrace = s.backtrace;
+    if (s.custom !== undefined) payload.custom = s.custom;
+    return payload;
   }
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Starts a job description. With a typed client the jobtype and arguments are checked against

@@ -15,7 +15,48 @@ import { InvalidJobError } from '../errors.js';
  * @internal
  */
 export function assertJson(value: unknown, path: string, jid?: string): void {
-  check(value, path, [], jid);
+  // The common case walks once without building paths; only a refused value is walked again
+  // to name the offending path.
+  if (!isJson(value, [])) check(value, path, [], jid);
+}
+
+/** Whether `value` is accepted: the same rules as `check`, without paths or messages. */
+function isJson(value: unknown, ancestors: object[]): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      return value === null || isJsonObject(value, ancestors);
+    case 'undefined':
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+      return false;
+  }
+}
+
+function isJsonObject(value: object, ancestors: object[]): boolean {
+  if (ancestors.includes(value)) return false;
+  ancestors.push(value);
+  if (Array.isArray(value)) {
+    const items = value as unknown[];
+    for (let i = 0; i < items.length; i++) {
+      if (!(i in items) || !isJson(items[i], ancestors)) return false;
+    }
+  } else {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return false;
+    const fields = value as Record<string, unknown>;
+    const keys = Object.keys(fields);
+    for (let i = 0; i < keys.length; i++) {
+      if (!isJson(fields[keys[i] as string], ancestors)) return false;
+    }
+  }
+  ancestors.pop();
+  return true;
 }
 
 function check(value: unknown, path: string, ancestors: object[], jid: string | undefined): void {

@@ -1,18 +1,4 @@
-import {
-  asyncScheduler,
-  bufferTime,
-  catchError,
-  concatMap,
-  connect,
-  filter,
-  from,
-  map,
-  merge,
-  mergeMap,
-  of,
-  type OperatorFunction,
-  type SchedulerLike,
-} from 'rxjs';
+import { asyncScheduler, catchError, concatMap, map, Observable, of, Subscription, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
 import type { FaktoryClient } from './faktory-client.js';
 import type { JobInput } from './job-builder.js';
@@ -62,11 +48,6 @@ export interface FailedResult<Job> {
 /** What {@link pushJobs} says of each job. */
 export type PushResult<Job, Input = Job> = PushedResult<Job> | RejectedResult<Job, Input> | FailedResult<Job>;
 
-interface Prepared<Job, Input> {
-  readonly job: Job;
-  readonly input: Input;
-}
-
 /**
  * Pushes a stream of jobs in `PUSHB` batches and emits one result per job.
  *
@@ -106,40 +87,172 @@ export function pushJobs<Jobs extends JobTypes>(
   type Job = JobOf<Jobs>;
   type Input = JobInput<Jobs>;
   type Result = PushResult<Job, Input>;
+  const settings = { client, maxBatch, windowMs, concurrency, scheduler };
 
-  const send = (batch: readonly Prepared<Job, Input>[]) =>
-    client.sendBulk(batch.map((p) => p.job)).pipe(
-      mergeMap((reasons) =>
-        from(
-          batch.map(({ job, input }): Result => {
-            const reason = reasons[job.jid];
-            return reason === undefined ? { status: 'pushed', job } : { status: 'rejected', job, input, reason };
-          }),
-        ),
-      ),
-      catchError((error: unknown) => from(batch.map(({ job }): Result => ({ status: 'failed', job, error })))),
-    );
-
-  return (source) =>
-    source.pipe(
+  return (source) => {
+    const prepareSync = client.prepareSync;
+    if (prepareSync !== undefined) {
+      // No push middleware: each job is built and checked in place, with no Observable per job.
+      return batchAndSend<Job, Input, Input>(source, settings, (input, accept, reject) => {
+        let job: Job;
+        try {
+          job = prepareSync(input);
+        } catch (error) {
+          reject(rejected(input, error));
+          return;
+        }
+        accept(job, input);
+      });
+    }
+    const prepared$ = source.pipe(
       concatMap((input) =>
         client.prepare(input).pipe(
           map((job): Prepared<Job, Input> | Result => ({ job, input })),
-          catchError((error: unknown) => of<Result>({ status: 'rejected', job: undefined, input, reason: reasonOf(error), error })),
-        ),
-      ),
-      connect((prepared$) =>
-        merge(
-          prepared$.pipe(filter((item): item is Result => 'status' in item)),
-          prepared$.pipe(
-            filter((item): item is Prepared<Job, Input> => !('status' in item)),
-            bufferTime(windowMs, null, maxBatch, scheduler),
-            filter((batch) => batch.length > 0),
-            mergeMap(send, concurrency),
-          ),
+          catchError((error: unknown) => of<Result>(rejected(input, error))),
         ),
       ),
     );
+    return batchAndSend<Job, Input, Prepared<Job, Input> | Result>(prepared$, settings, (item, accept, reject) => {
+      if ('status' in item) reject(item);
+      else accept(item.job, item.input);
+    });
+  };
+}
+
+interface Prepared<Job, Input> {
+  readonly job: Job;
+  readonly input: Input;
+}
+
+interface BatchSettings<Job> {
+  readonly client: { sendBulk(jobs: readonly Job[]): Observable<Readonly<Record<string, string>>> };
+  readonly maxBatch: number;
+  readonly windowMs: number;
+  readonly concurrency: number;
+  readonly scheduler: SchedulerLike;
+}
+
+/** Turns one source value into a job to batch (`accept`) or a result to emit now (`reject`). */
+type Intake<Job, Input, Item> = (item: Item, accept: (job: Job, input: Input) => void, reject: (result: PushResult<Job, Input>) => void) => void;
+
+/**
+ * The batching of {@link pushJobs}, as one subscriber rather than an operator chain: jobs are
+ * collected in windows of `windowMs` (a new window opens when one closes or fills, as
+ * `bufferTime(windowMs, null, maxBatch)` does), and at most `concurrency` batches are sent at
+ * once, later ones waiting in line (as `mergeMap(send, concurrency)` does).
+ */
+function batchAndSend<Job extends { readonly jid: string }, Input, Item>(
+  source: Observable<Item>,
+  settings: BatchSettings<Job>,
+  intake: Intake<Job, Input, Item>,
+): Observable<PushResult<Job, Input>> {
+  const { client, maxBatch, windowMs, concurrency, scheduler } = settings;
+  return new Observable<PushResult<Job, Input>>((subscriber) => {
+    let jobs: Job[] = [];
+    let inputs: Input[] = [];
+    let window: Subscription | undefined;
+    let active = 0;
+    let sourceDone = false;
+    const waiting: [Job[], Input[]][] = [];
+
+    const finishIfDone = () => {
+      if (sourceDone && active === 0) subscriber.complete();
+    };
+    const report = (batch: readonly Job[], batchInputs: readonly Input[], reasons: Readonly<Record<string, string>>) => {
+      const allPushed = isEmpty(reasons);
+      for (let i = 0; i < batch.length && !subscriber.closed; i++) {
+        const job = batch[i] as Job;
+        if (allPushed || !Object.hasOwn(reasons, job.jid)) subscriber.next({ status: 'pushed', job });
+        else subscriber.next({ status: 'rejected', job, input: batchInputs[i] as Input, reason: reasons[job.jid] as string });
+      }
+    };
+    const send = (batch: Job[], batchInputs: Input[]) => {
+      active++;
+      const inner = new Subscription();
+      subscriber.add(inner);
+      const settle = () => {
+        subscriber.remove(inner);
+        inner.unsubscribe();
+        active--;
+        const next = waiting.shift();
+        if (next !== undefined) send(next[0], next[1]);
+        else finishIfDone();
+      };
+      inner.add(
+        client.sendBulk(batch).subscribe({
+          next: (reasons) => {
+            report(batch, batchInputs, reasons);
+          },
+          error: (error: unknown) => {
+            for (let i = 0; i < batch.length && !subscriber.closed; i++) subscriber.next({ status: 'failed', job: batch[i] as Job, error });
+            settle();
+          },
+          complete: settle,
+        }),
+      );
+    };
+    const flush = () => {
+      if (jobs.length === 0) return;
+      const batch = jobs;
+      const batchInputs = inputs;
+      jobs = [];
+      inputs = [];
+      if (active < concurrency) send(batch, batchInputs);
+      else waiting.push([batch, batchInputs]);
+    };
+    const closeWindow = () => {
+      window = undefined;
+      flush();
+      openWindow();
+    };
+    const openWindow = () => {
+      window = scheduler.schedule(closeWindow, windowMs);
+    };
+    const accept = (job: Job, input: Input) => {
+      jobs.push(job);
+      inputs.push(input);
+      if (jobs.length >= maxBatch) {
+        window?.unsubscribe();
+        flush();
+        openWindow();
+      }
+    };
+    const reject = (result: PushResult<Job, Input>) => {
+      subscriber.next(result);
+    };
+
+    openWindow();
+    subscriber.add(
+      source.subscribe({
+        next: (item) => {
+          intake(item, accept, reject);
+        },
+        error: (error: unknown) => {
+          subscriber.error(error);
+        },
+        complete: () => {
+          sourceDone = true;
+          window?.unsubscribe();
+          window = undefined;
+          flush();
+          finishIfDone();
+        },
+      }),
+    );
+    return () => {
+      window?.unsubscribe();
+      waiting.length = 0;
+    };
+  });
+}
+
+function rejected<Job, Input>(input: Input, error: unknown): RejectedResult<Job, Input> {
+  return { status: 'rejected', job: undefined, input, reason: reasonOf(error), error };
+}
+
+function isEmpty(record: object): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return false;
+  return true;
 }
 
 function assertCount(value: number, argument: string): void {

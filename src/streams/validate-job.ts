@@ -54,70 +54,76 @@ export function validateJob<Job extends JobPayload<string, readonly unknown[]>>(
   if (typeof jid !== 'string' || jid.length < JOB_RULES.minJidLength) {
     throw new InvalidJobError(`must be a string of at least ${JOB_RULES.minJidLength} characters`, { field: 'jid' });
   }
-  const fail = (field: string, message: string): never => {
-    throw new InvalidJobError(message, { field, jid });
-  };
   const jobtype = fields['jobtype'];
-  if (typeof jobtype !== 'string' || jobtype.length === 0) fail('jobtype', 'must be a non-empty string');
+  if (typeof jobtype !== 'string' || jobtype.length === 0) fail('jobtype', 'must be a non-empty string', jid);
   const args = fields['args'];
-  if (!Array.isArray(args)) fail('args', 'must be an array');
+  if (!Array.isArray(args)) fail('args', 'must be an array', jid);
   assertJson(args, 'args', jid);
-  checkQueue(fields['queue'], fail);
-  checkInteger(fields['reserve_for'], 'reserve_for', JOB_RULES.minReserveForSeconds, JOB_RULES.maxReserveForSeconds, fail);
-  checkInteger(fields['retry'], 'retry', -1, Number.MAX_SAFE_INTEGER, fail);
-  checkInteger(fields['backtrace'], 'backtrace', 0, Number.MAX_SAFE_INTEGER, fail);
-  if ('priority' in fields) fail('priority', 'is no longer supported by the server; use queues');
-  checkCustom(fields['custom'], fail, jid);
-  let result = job;
+  checkQueue(fields['queue'], jid);
+  checkInteger(fields['reserve_for'], 'reserve_for', JOB_RULES.minReserveForSeconds, JOB_RULES.maxReserveForSeconds, jid);
+  checkInteger(fields['retry'], 'retry', -1, Number.MAX_SAFE_INTEGER, jid);
+  checkInteger(fields['backtrace'], 'backtrace', 0, Number.MAX_SAFE_INTEGER, jid);
+  if ('priority' in fields) fail('priority', 'is no longer supported by the server; use queues', jid);
+  const custom = fields['custom'];
+  if (custom !== undefined) checkCustom(custom, jid);
   const at = fields['at'];
-  if (at instanceof Date) result = { ...job, at: toRfc3339(at) };
-  checkTime(result.at, 'at', fail);
+  if (at === undefined) {
+    if (log.enabled) warnIfLarge(job);
+    return job;
+  }
+  const result = at instanceof Date ? { ...job, at: toRfc3339(at) } : job;
+  checkTime(result.at, 'at', jid);
   if (log.enabled) warnIfLarge(result);
   return result;
 }
 
-type Fail = (field: string, message: string) => never;
-
-function checkQueue(queue: unknown, fail: Fail): void {
-  if (queue === undefined) return;
-  if (typeof queue !== 'string' || !JOB_RULES.queuePattern.test(queue)) {
-    fail('queue', `must match ${String(JOB_RULES.queuePattern)} (got ${show(queue)})`);
-  }
+function fail(field: string, message: string, jid: string): never {
+  throw new InvalidJobError(message, { field, jid });
 }
 
-function checkInteger(value: unknown, field: string, min: number, max: number, fail: Fail): void {
+/** The last queue name found valid: a stream of jobs mostly goes to one queue. */
+let lastValidQueue = '';
+
+function checkQueue(queue: unknown, jid: string): void {
+  if (queue === undefined || (queue === lastValidQueue && queue !== '')) return;
+  if (typeof queue !== 'string' || !JOB_RULES.queuePattern.test(queue)) {
+    fail('queue', `must match ${String(JOB_RULES.queuePattern)} (got ${show(queue)})`, jid);
+  }
+  lastValidQueue = queue;
+}
+
+function checkInteger(value: unknown, field: string, min: number, max: number, jid: string): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in ${min}..${max}`;
-    fail(field, `must be an integer ${range} (got ${show(value)})`);
+    fail(field, `must be an integer ${range} (got ${show(value)})`, jid);
   }
 }
 
-function checkTime(value: unknown, field: string, fail: Fail): void {
+function checkTime(value: unknown, field: string, jid: string): void {
   if (value === undefined) return;
   if (typeof value !== 'string' || !isRfc3339(value)) {
-    fail(field, `must be a Date or an RFC 3339 time such as 2024-05-01T12:00:00Z (got ${show(value)})`);
+    fail(field, `must be a Date or an RFC 3339 time such as 2024-05-01T12:00:00Z (got ${show(value)})`, jid);
   }
 }
 
-function checkCustom(custom: unknown, fail: Fail, jid: string): void {
-  if (custom === undefined) return;
+function checkCustom(custom: unknown, jid: string): void {
   const proto: unknown = typeof custom === 'object' && custom !== null ? Object.getPrototypeOf(custom) : undefined;
-  if (proto !== Object.prototype && proto !== null) fail('custom', 'must be a plain object');
+  if (proto !== Object.prototype && proto !== null) fail('custom', 'must be a plain object', jid);
   const fields = custom as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
-    if (key.startsWith('_')) fail(`custom.${key}`, 'keys starting with _ are reserved by the server');
+    if (key.startsWith('_')) fail(`custom.${key}`, 'keys starting with _ are reserved by the server', jid);
   }
   assertJson(custom, 'custom', jid);
-  checkInteger(fields['unique_for'], 'custom.unique_for', 1, Number.MAX_SAFE_INTEGER, fail);
+  checkInteger(fields['unique_for'], 'custom.unique_for', 1, Number.MAX_SAFE_INTEGER, jid);
   const until = fields['unique_until'];
   if (until !== undefined && until !== 'success' && until !== 'start') {
-    fail('custom.unique_until', `must be 'success' or 'start' (got ${show(until)})`);
+    fail('custom.unique_until', `must be 'success' or 'start' (got ${show(until)})`, jid);
   }
-  checkTime(fields['expires_at'], 'custom.expires_at', fail);
+  checkTime(fields['expires_at'], 'custom.expires_at', jid);
   const expiresIn = fields['expires_in'];
   if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0)) {
-    fail('custom.expires_in', `must be a positive number of seconds (got ${show(expiresIn)})`);
+    fail('custom.expires_in', `must be a positive number of seconds (got ${show(expiresIn)})`, jid);
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { map, type Observable } from 'rxjs';
+import { map, take, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { InvalidArgumentError, ConnectionError } from '../../src/errors.js';
 import { createClient, pushJobs, type JobPayload, type PushResult } from '../../src/streams/index.js';
@@ -106,6 +106,29 @@ describe('pushJobs', () => {
       });
     });
     assert.deepEqual(sent, [[5, ['A']]]);
+  });
+
+  it('reports a job whose jid is also an Object.prototype name as pushed when the server rejected another', () => {
+    const { scheduler, client } = harness('--(r|)', () => ({ bbbbbbbb2: 'no' }));
+    const named = { jid: 'toString', jobtype: 'A', args: [] };
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold<JobPayload>('tb|', { t: named, b: jobs.b });
+      const rejected = { status: 'rejected', job: jobs.b, input: jobs.b, reason: 'no' };
+      expectObservable(source.pipe(pushJobs(client, { windowMs: 10, scheduler }))).toBe('4ms (tr|)', { t: pushed(named), r: rejected });
+    });
+  });
+
+  it('sends no further batch once the subscriber has unsubscribed', () => {
+    const { scheduler, sent, client } = harness('10ms (r|)');
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold<JobPayload>('abc|', jobs);
+      const out = source.pipe(pushJobs(client, { maxBatch: 1, concurrency: 1, windowMs: 1000, scheduler }), take(1));
+      expectObservable(out).toBe('10ms (a|)', results);
+    });
+    assert.deepEqual(
+      sent.map(([at]) => at),
+      [0],
+    );
   });
 
   it('refuses bad options when the operator is created', () => {

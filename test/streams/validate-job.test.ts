@@ -88,6 +88,17 @@ describe('validateJob', () => {
     assert.equal(validateJob(full as JobPayload), full);
   });
 
+  it('refuses a bad queue name right after accepting a good one', () => {
+    validateJob({ ...base, queue: 'good' });
+    for (const queue of ['', 'bad queue']) {
+      assert.throws(
+        () => validateJob({ ...base, queue }),
+        (e: unknown) => e instanceof InvalidJobError && e.field === 'queue',
+      );
+    }
+    assert.doesNotThrow(() => validateJob({ ...base, queue: 'good' }));
+  });
+
   it('accepts shared references that are not cycles', () => {
     const shared = { a: 1 };
     assert.doesNotThrow(() => validateJob({ ...base, args: [shared, shared, [shared]] }));
