@@ -26,6 +26,16 @@ export class JobDeadlines {
     this.#scheduler = scheduler;
   }
 
+  /** How many deadlines are tracked (for tests: it must fall back to 0 as jobs finish). */
+  get size(): number {
+    return this.#deadlines.size;
+  }
+
+  /** Whether the timer is armed. */
+  get armed(): boolean {
+    return this.#timer !== undefined;
+  }
+
   /** Starts tracking `deadline`. */
   add(deadline: Deadline): void {
     this.#deadlines.add(deadline);

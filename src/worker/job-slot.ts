@@ -9,6 +9,7 @@ import type { Deadline, JobDeadlines } from './job-deadlines.js';
 import { JobTimeoutError } from './job-errors.js';
 import { reservationMs } from './reservation.js';
 import type { SendBatch } from './send-batch.js';
+import { SlotContext } from './slot-context.js';
 import type { ResolvedWorkerOptions } from './worker-options.js';
 
 /** A job whose handler is running, as the run tracks it. @internal */
@@ -300,22 +301,7 @@ class SlotJob<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> implemen
   }
 
   context(client: Client, wid: string): JobContext<Jobs, Client> {
-    const { job, execution } = this;
-    const failure = job.failure;
-    const retry = job.retry ?? 25;
-    return {
-      job, jid: job.jid, jobtype: job.jobtype, queue: this.queue,
-      custom: job.custom ?? {},
-      failure,
-      retriesRemaining: Math.max(0, failure?.remaining ?? retry - (failure === undefined ? 0 : failure.retry_count + 1)),
-      get signal(): AbortSignal {
-        return execution.signal;
-      },
-      client,
-      wid,
-      startedAtMs: this.startedAtMs,
-      locals: {},
-    };
+    return new SlotContext<Jobs, Client>(this.job, this.queue, this.execution, client, wid, this.startedAtMs);
   }
 }
 

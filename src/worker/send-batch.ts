@@ -27,6 +27,11 @@ export class SendBatch {
     this.#scheduler = scheduler;
   }
 
+  /** How many sends are queued for the next turn. */
+  get size(): number {
+    return this.#queue.length;
+  }
+
   /** Calls `item.send()` on the next turn, with every other item queued meanwhile. */
   add(item: { send(): void }): void {
     this.#queue.push(item);
