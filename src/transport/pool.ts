@@ -333,7 +333,7 @@ export class Pool implements PoolLike {
       error: (error: unknown) => {
         slot.opening = undefined;
         this.#slots.delete(slot);
-        this.#onFailure(asError(error), true);
+        this.#onFailure(asError(error));
       },
     });
   }
@@ -376,7 +376,7 @@ export class Pool implements PoolLike {
     if (!slot.retiring && this.#state !== 'closed') {
       const error = cause ?? new ConnectionError('the server closed the connection');
       this.#events.next({ type: 'disconnected', connections: this.#readyCount(), error });
-      this.#onFailure(error, false);
+      this.#onFailure(error);
     } else {
       this.#pump();
     }
@@ -384,7 +384,7 @@ export class Pool implements PoolLike {
   }
 
   /** A connect failed or a connection died: back off before the next connect, or give up. */
-  #onFailure(error: Error, connecting: boolean): void {
+  #onFailure(error: Error): void {
     if (this.#state === 'closed') {
       this.#maybeFinish();
       return;
@@ -395,7 +395,9 @@ export class Pool implements PoolLike {
     if (delayMs === false) {
       log.pool('not reconnecting to %s after %s', this.#config.redactedUrl, error.message);
       this.#failures = 0;
-      if (connecting && this.#readyCount() === 0) this.#failWaiters(error);
+      // Whether a connect failed or a live connection died, nothing may reconnect on its own
+      // after an error that is not retriable: the waiting requests fail with it.
+      if (this.#readyCount() === 0) this.#failWaiters(error);
     } else {
       log.pool('reconnecting to %s in %dms (attempt %d): %s', this.#config.redactedUrl, delayMs, this.#failures, error.message);
       this.#events.next({ type: 'reconnecting', attempt: this.#failures, delayMs, error });

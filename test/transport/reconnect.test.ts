@@ -109,6 +109,27 @@ describe('Pool reconnect schedule (marbles)', () => {
     });
   });
 
+  it('fails the waiting requests, and opens no new socket, when a live connection dies with a ProtocolError', async () => {
+    let die!: (cause: Error) => void;
+    class DyingConnection extends FakeConnection {
+      override readonly closed = new Promise<Error | undefined>((resolve) => {
+        die = resolve;
+      });
+    }
+    let opens = 0;
+    const pool = createPool({ url: 'tcp://fake:1', size: 1, idleTimeoutMs: 1e9, connect: () => defer(() => (opens++, of(new DyingConnection(true)))) });
+    const outcomes: unknown[] = [];
+    // The FETCH holds the only connection, so the ACK waits in the pool's queue.
+    pool.request('FETCH', ['q'], { blocking: true }).subscribe({ error: () => undefined });
+    pool.request('ACK', [{ jid: 'j' }]).subscribe({ next: (reply) => outcomes.push(reply), error: (error: unknown) => outcomes.push(error) });
+    const garbage = new ProtocolError('the server sent bytes that are not RESP');
+    die(garbage);
+    await new Promise(setImmediate);
+    assert.deepEqual(outcomes, [garbage]);
+    assert.equal(opens, 1);
+    pool.destroy();
+  });
+
   it('sends a request that was never written on the next connection after the backoff', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable }) => {
