@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
 import { show } from './show-value.js';
+import { assertWord } from './command-sender.js';
 
 /** A set `MUTATE` works on. Queues are not a target: use `queues.remove`. */
 export type MutateTarget = 'retries' | 'scheduled' | 'dead';
@@ -96,12 +97,6 @@ export class MutateBuilder {
 }
 
 function word(text: string, argument: string): string {
-  const value: unknown = text;
-  if (typeof value !== 'string' || value.length === 0 || /\s/.test(value)) {
-    throw new InvalidArgumentError(`must be a non-empty string without white space, which the server cannot parse (got ${show(value)})`, {
-      argument,
-      verb: 'MUTATE',
-    });
-  }
-  return value;
+  assertWord(text, argument, 'MUTATE');
+  return text;
 }

@@ -2,7 +2,7 @@ import { type Observable, type SchedulerLike, catchError, concat, concatMap, def
 import { ServerError, isRetriable } from '../errors.js';
 import type { DeliveryLostEvent, DeliveryRetriedEvent } from './events.js';
 
-/** What {@link deliver} needs to know. @internal */
+/** What {@link afterFailedDelivery} needs to know. @internal */
 export interface Delivery {
   readonly command: 'ACK' | 'FAIL';
   readonly jid: string;
@@ -16,7 +16,7 @@ export interface Delivery {
 }
 
 /** Whether the server said the job holds no reservation any more (`-ERR Job not found <jid>`). */
-export function isJobNotFound(error: unknown): boolean {
+function isJobNotFound(error: unknown): boolean {
   return error instanceof ServerError && error.serverMessage.startsWith('Job not found');
 }
 
@@ -25,21 +25,12 @@ function retriable(error: unknown): boolean {
 }
 
 /**
- * Sends an ACK or FAIL until the server takes it: a retriable error (lost connection, timeout,
- * server shutting down) is retried after `retryDelayMs(attempt)` on the scheduler, for as long
- * as the retry would start before the deadline. Emits a `...Retried` event before each retry
- * and a `deliveryLost` event when it gives up (`-ERR Job not found` on FAIL is never retried);
- * completes without emitting when the server accepted the command. Never errors.
- * @internal
- */
-export function deliver(delivery: Delivery): Observable<DeliveryRetriedEvent | DeliveryLostEvent> {
-  return attempt(delivery, 1);
-}
-
-/**
- * What follows a failed attempt `n` of {@link deliver} (the worker makes the first attempt
- * itself, without operators, and hands the error here): `deliveryLost`, or `...Retried` and the
- * next attempts after a delay. Never errors.
+ * What follows a failed attempt `n` to send an ACK or FAIL (the worker makes the first attempt
+ * itself, without operators, and hands the error here). A retriable error (lost connection,
+ * timeout, server shutting down) is retried after `retryDelayMs(n)` on the scheduler, as long as
+ * the retry would start before the deadline: it emits `...Retried`, then makes the next attempt.
+ * Otherwise it emits `deliveryLost` (`-ERR Job not found` on FAIL is never retried). Completes
+ * without emitting more once the server accepts the command. Never errors.
  * @internal
  */
 export function afterFailedDelivery(delivery: Delivery, error: unknown, n: number): Observable<DeliveryRetriedEvent | DeliveryLostEvent> {

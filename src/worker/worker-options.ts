@@ -2,6 +2,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { v4 as uuidv4 } from 'uuid';
 import { InvalidArgumentError } from '../errors.js';
 import type { AnyJobs, JobOf, JobTypes, WorkerClient } from '../streams/types.js';
+import { JOB_RULES } from '../streams/index.js';
 import type { WorkerIdentity } from '../transport/types.js';
 import type { JobHandlers, Middleware } from './handler-types.js';
 import type { QueueSelection } from './queue-order.js';
@@ -117,7 +118,6 @@ export interface ResolvedWorkerOptions<Jobs extends JobTypes, Client extends Wor
   readonly scheduler: SchedulerLike;
 }
 
-const QUEUE_NAME = /^[a-zA-Z0-9._-]+$/;
 
 function fail(argument: string, message: string): never {
   throw new InvalidArgumentError(message, { argument });
@@ -143,7 +143,7 @@ function checkQueues(queues: QueueSelection): QueueSelection {
   const names = Array.isArray(queues) ? (queues as readonly string[]) : Object.keys(queues);
   if (names.length === 0) fail('queues', 'must name at least one queue');
   for (const name of names) {
-    if (typeof name !== 'string' || !QUEUE_NAME.test(name)) fail('queues', `queue names must match ${QUEUE_NAME.source}, got ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || !JOB_RULES.queuePattern.test(name)) fail('queues', `queue names must match ${JOB_RULES.queuePattern.source}, got ${JSON.stringify(name)}`);
   }
   if (!Array.isArray(queues)) {
     for (const [name, weight] of Object.entries(queues as Readonly<Record<string, number>>)) {
