@@ -1,6 +1,7 @@
 import { hostname as osHostname } from 'node:os';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { InvalidArgumentError } from '../errors.js';
+import { nonNegative, positive } from './option-checks.js';
 import type { WorkerIdentity } from './types.js';
 
 /** Where and how to connect to a Faktory server, and how patient to be. */
@@ -196,16 +197,3 @@ function resolveWorker(worker: WorkerIdentity): ResolvedWorkerIdentity {
   });
 }
 
-function positive(value: number, argument: string): number {
-  if (!(Number.isFinite(value) && value > 0)) {
-    throw new InvalidArgumentError(`must be a positive number of milliseconds (got ${String(value)})`, { argument });
-  }
-  return value;
-}
-
-function nonNegative(value: number, argument: string): number {
-  if (!(Number.isFinite(value) && value >= 0)) {
-    throw new InvalidArgumentError(`must be a non-negative number of milliseconds (got ${String(value)})`, { argument });
-  }
-  return value;
-}

@@ -7,11 +7,11 @@ import {
   ConnectionError,
   FaktoryError,
   HandshakeError,
-  InvalidArgumentError,
   ProtocolError,
   ServerError,
   TimeoutError,
 } from '../errors.js';
+import { positiveInteger } from './option-checks.js';
 import type { ResolvedConfig } from './config.js';
 import { buildHello, checkHelloReply, parseGreeting } from './handshake.js';
 import { log } from './log.js';
@@ -478,9 +478,3 @@ function asFaktoryError(error: unknown): FaktoryError {
   return error instanceof FaktoryError ? error : new ProtocolError('the handshake failed', { cause: error });
 }
 
-function positiveInteger(value: number, argument: string): number {
-  if (!(Number.isInteger(value) && value >= 1)) {
-    throw new InvalidArgumentError(`must be a positive integer (got ${String(value)})`, { argument });
-  }
-  return value;
-}

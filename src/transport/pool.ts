@@ -1,6 +1,7 @@
 import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import { encodeCommand, type CommandArg } from '../codec/index.js';
 import { ClosedError, ConnectionError, FaktoryError, InvalidArgumentError, ServerError, isRetriable } from '../errors.js';
+import { positiveInteger } from './option-checks.js';
 import { resolveConfig, type ConnectionOptions, type ResolvedConfig } from './config.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import { AcquireDeadline } from './acquire-deadline.js';
@@ -477,11 +478,6 @@ export class Pool implements PoolLike {
  */
 export function createPool(options: PoolOptions = {}): Pool {
   return new Pool(options);
-}
-
-function positiveInteger(value: number, argument: string): number {
-  if (!(Number.isInteger(value) && value >= 1)) throw new InvalidArgumentError(`must be a positive integer (got ${String(value)})`, { argument });
-  return value;
 }
 
 function asError(error: unknown): Error {
