@@ -282,7 +282,7 @@ async function run(options: DemoOptions, url: string, server: FaktoryServer | un
       ['pushed (pushJobs)', `${formatCount(counters.pushed)} in ${formatMs(pushMs)} = ${formatCount((counters.pushed * 1_000) / pushMs)} jobs/s${counters.pushFailed > 0 ? `, ${counters.pushFailed} not pushed` : ''}`],
       ['processed (ACKed)', `${formatCount(counters.acked)} in ${formatMs(wallMs)} wall time`],
       ['throughput', `${formatCount((counters.acked * 1_000) / wallMs)} jobs/s (scheduled jobs' wait included)`],
-      ['concurrency', `${options.concurrency} (${fetchers} blocking FETCHes)`],
+      ['concurrency', `${options.concurrency} (${fetchers} FETCH sockets)`],
       ['enqueue -> ACK p50/p95/p99', fmt(queueTimes)],
       ['handler run p50/p95/p99', fmt(runTimes)],
       ['sockets', sockets],

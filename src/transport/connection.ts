@@ -42,7 +42,7 @@ interface Entry {
   /** Unsubscribed after it was written: read its reply and drop it. */
   discard: boolean;
   writtenAt: number;
-  /** When its reply is overdue, on the scheduler's clock. */
+  /** When its reply is overdue, on the scheduler's clock: set once it heads the pipeline. */
   deadline: number;
 }
 
@@ -58,7 +58,10 @@ const TOO_MANY_CONNECTIONS = /^too many connections/i;
  * (unsubscribing removes them) and commands awaiting their reply (unsubscribing marks the reply
  * to be read and dropped, so the stream stays in step). An error reply fails its own command
  * with `ServerError`. A reply nobody asked for is a `ProtocolError` that kills the connection;
- * so does a reply timeout (the stream position is then unknown): the late command gets
+ * so does a reply timeout (the stream position is then unknown). The server answers in order, so
+ * a command's time limit counts from when it heads the pipeline: from its write, or from the
+ * reply to the command before it (a FETCH queued behind others that each wait for a job is not
+ * late while they are answered in time). The late command gets
  * `TimeoutError`, every other pending one a retriable `ConnectionError` carrying the cause, as
  * when the socket dies. A connection is never reused after it died. Socket and decoder errors
  * are always handled here; none reaches the process.
@@ -111,7 +114,7 @@ export class Connection {
   #blocked = false;
   #corked = false;
   #timer: Subscription | undefined;
-  /** One timer for the earliest reply deadline, rather than one per command. */
+  /** One timer for the reply deadline of the command at the head of the pipeline. */
   #deadlineTimer: Subscription | undefined;
   #deadlineAt = Number.POSITIVE_INFINITY;
   #socketError: Error | undefined;
@@ -295,8 +298,7 @@ export class Connection {
     entry.state = 'awaiting';
     entry.writtenAt = this.#scheduler.now();
     this.#awaiting.push(entry);
-    entry.deadline = entry.writtenAt + request.timeoutMs;
-    if (entry.deadline < this.#deadlineAt) this.#armDeadline(entry.deadline);
+    if (this.#awaiting.length === 1) this.#headFrom(entry, entry.writtenAt);
     if (!this.#socket.write(request.bytes)) this.#blocked = true;
   }
 
@@ -356,6 +358,8 @@ export class Connection {
       return;
     }
     entry.state = 'done';
+    const next = this.#awaiting[0];
+    if (next !== undefined) this.#headFrom(next, this.#scheduler.now());
     const { request } = entry;
     if (log.command.enabled) log.command('%s %dms%s', request.verb, this.#scheduler.now() - entry.writtenAt, entry.discard ? ' (discarded)' : '');
     if (!entry.discard) {
@@ -370,6 +374,13 @@ export class Connection {
     this.#onSettle?.();
   }
 
+  /** `entry` heads the pipeline since `now`: its reply is due by `now + timeoutMs`. */
+  #headFrom(entry: Entry, now: number): void {
+    entry.deadline = now + entry.request.timeoutMs;
+    // The armed timer may be later (a patient command was at the head); an earlier one re-checks.
+    if (entry.deadline < this.#deadlineAt) this.#armDeadline(entry.deadline);
+  }
+
   #armDeadline(at: number): void {
     this.#deadlineTimer?.unsubscribe();
     this.#deadlineAt = at;
@@ -378,20 +389,14 @@ export class Connection {
     }, Math.max(0, at - this.#scheduler.now()));
   }
 
-  /** Fails the first overdue command, or re-arms the timer for the earliest deadline left. */
+  /** Fails the head command if overdue, or re-arms the timer for its deadline. */
   #checkDeadlines(): void {
     this.#deadlineTimer = undefined;
     this.#deadlineAt = Number.POSITIVE_INFINITY;
-    const now = this.#scheduler.now();
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const entry of this.#awaiting) {
-      if (entry.deadline <= now) {
-        this.#onTimeout(entry);
-        return;
-      }
-      earliest = Math.min(earliest, entry.deadline);
-    }
-    if (earliest !== Number.POSITIVE_INFINITY) this.#armDeadline(earliest);
+    const head = this.#awaiting[0];
+    if (head === undefined) return;
+    if (head.deadline <= this.#scheduler.now()) this.#onTimeout(head);
+    else this.#armDeadline(head.deadline);
   }
 
   #onTimeout(entry: Entry): void {

@@ -16,6 +16,15 @@ export interface PoolOptions extends ConnectionOptions {
   readonly size?: number;
   /** Non-blocking commands pipelined on one connection at once. @defaultValue 100 */
   readonly maxInFlightPerConnection?: number;
+  /**
+   * Blocking commands (`FETCH`) pipelined on one connection at once. A connection holding
+   * blocking commands takes nothing else, and the server answers them in order, each waiting
+   * up to 2 s for a job when the queues are empty: so more than 1 saves a write and a read per
+   * FETCH while jobs keep coming, at the price of queued FETCHes waiting for those ahead when
+   * they run dry. Connections are filled one at a time before another is used.
+   * @defaultValue 1
+   */
+  readonly maxBlockingPerConnection?: number;
   /** Requests waiting for a connection; one more fails at once with `ConnectionError`. @defaultValue 1_000 */
   readonly maxQueued?: number;
   /** A connection with nothing to do for this long is closed (`END`), in milliseconds. @defaultValue 60_000 */
@@ -38,7 +47,7 @@ export interface PoolOptions extends ConnectionOptions {
 }
 
 /** Defaults of {@link PoolOptions}. */
-export const POOL_DEFAULTS = Object.freeze({ size: 5, maxInFlightPerConnection: 100, maxQueued: 1_000, idleTimeoutMs: 60_000, acquireTimeoutMs: 10_000 });
+export const POOL_DEFAULTS = Object.freeze({ size: 5, maxInFlightPerConnection: 100, maxBlockingPerConnection: 1, maxQueued: 1_000, idleTimeoutMs: 60_000, acquireTimeoutMs: 10_000 });
 
 /** @internal What a pool needs of a connection. */
 export type PoolConnection = Pick<Connection, 'pending' | 'usable' | 'send' | 'close' | 'destroy' | 'closed'>;
@@ -46,7 +55,7 @@ export type PoolConnection = Pick<Connection, 'pending' | 'usable' | 'send' | 'c
 interface Slot {
   connection: PoolConnection | undefined;
   opening: Subscription | undefined;
-  /** Leased by a blocking command: nothing else goes on it until it is idle again. */
+  /** Leased by blocking commands: nothing else goes on it until it is idle again. */
   exclusive: boolean;
   /** Closed on purpose (idle or pool closing): its end is no failure. */
   retiring: boolean;
@@ -61,10 +70,11 @@ type PoolState = 'open' | 'closing' | 'closed';
 /**
  * A bounded set of connections for one identity (a worker's `wid`, or a plain producer), and a
  * `Requester` over them. Connections open lazily and close when idle. Non-blocking commands are
- * pipelined on shared connections, first fit, up to `maxInFlightPerConnection` each; a
- * `blocking` command gets an idle connection to itself, and blocking commands hold at most
- * `size - 1` connections (all of one when `size` is 1) so `ACK`/`FAIL`/`PUSH` never wait behind
- * `FETCH`es. Requests beyond that wait in a queue of `maxQueued`.
+ * pipelined on shared connections, first fit, up to `maxInFlightPerConnection` each; `blocking`
+ * commands get connections of their own, pipelined first fit up to `maxBlockingPerConnection`
+ * each, and hold at most `size - 1` connections (all of one when `size` is 1) so
+ * `ACK`/`FAIL`/`PUSH` never wait behind `FETCH`es. Requests beyond that wait in a queue of
+ * `maxQueued`.
  *
  * A command that fails before it was written (its connection could not be opened or died
  * first) waits for the next connection, per the `reconnect` strategy; once written, the error
@@ -77,6 +87,7 @@ export class Pool implements PoolLike {
   readonly #size: number;
   readonly #blockingLimit: number;
   readonly #maxInFlight: number;
+  readonly #maxBlocking: number;
   readonly #maxQueued: number;
   readonly #idleTimeoutMs: number;
   readonly #acquireTimeoutMs: number;
@@ -127,6 +138,7 @@ export class Pool implements PoolLike {
     this.#size = positiveInteger(options.size ?? POOL_DEFAULTS.size, 'size');
     this.#blockingLimit = Math.max(1, this.#size - 1);
     this.#maxInFlight = positiveInteger(options.maxInFlightPerConnection ?? POOL_DEFAULTS.maxInFlightPerConnection, 'maxInFlightPerConnection');
+    this.#maxBlocking = positiveInteger(options.maxBlockingPerConnection ?? POOL_DEFAULTS.maxBlockingPerConnection, 'maxBlockingPerConnection');
     this.#maxQueued = positiveInteger(options.maxQueued ?? POOL_DEFAULTS.maxQueued, 'maxQueued');
     this.#idleTimeoutMs = options.idleTimeoutMs ?? POOL_DEFAULTS.idleTimeoutMs;
     if (!(this.#idleTimeoutMs > 0)) throw new InvalidArgumentError('must be a positive number of milliseconds', { argument: 'idleTimeoutMs' });
@@ -254,8 +266,8 @@ export class Pool implements PoolLike {
       this.#shared.shift();
       this.#send(request, slot);
     }
-    for (let request = this.#blocking[0]; request !== undefined && this.#exclusiveCount() < this.#blockingLimit; request = this.#blocking[0]) {
-      const slot = this.#idleSlot();
+    for (let request = this.#blocking[0]; request !== undefined; request = this.#blocking[0]) {
+      const slot = this.#blockingSlot();
       if (slot === undefined) break;
       this.#blocking.shift();
       slot.exclusive = true;
@@ -285,12 +297,21 @@ export class Pool implements PoolLike {
     return undefined;
   }
 
-  #idleSlot(): Slot | undefined {
+  /** A connection with room for one more blocking command: one already leased first, else an idle one (within the limit). */
+  #blockingSlot(): Slot | undefined {
+    let idle: Slot | undefined;
+    let exclusive = 0;
     for (const slot of this.#slots) {
       const connection = slot.connection;
-      if (connection?.usable === true && !slot.exclusive && connection.pending === 0) return slot;
+      if (slot.exclusive) exclusive++;
+      if (connection?.usable !== true) continue;
+      if (slot.exclusive) {
+        if (connection.pending < this.#maxBlocking) return slot;
+      } else if (idle === undefined && connection.pending === 0) {
+        idle = slot;
+      }
     }
-    return undefined;
+    return exclusive < this.#blockingLimit ? idle : undefined;
   }
 
   #exclusiveCount(): number {
@@ -303,7 +324,8 @@ export class Pool implements PoolLike {
     if (this.#state === 'closed' || this.#backoff !== undefined || (this.#shared.length === 0 && this.#blocking.length === 0)) return;
     let opening = 0;
     for (const slot of this.#slots) if (slot.connection === undefined) opening++;
-    const blockingDemand = Math.min(this.#blocking.length, this.#blockingLimit - this.#exclusiveCount());
+    // Blocking requests still waiting found no leased connection with room: they need new ones.
+    const blockingDemand = Math.min(Math.ceil(this.#blocking.length / this.#maxBlocking), this.#blockingLimit - this.#exclusiveCount());
     const demand = (this.#shared.length > 0 ? 1 : 0) + Math.max(0, blockingDemand);
     for (let n = opening; n < demand && this.#slots.size < this.#size; n++) this.#open();
   }

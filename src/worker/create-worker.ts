@@ -43,8 +43,9 @@ export interface Worker extends Observable<WorkerEvent> {
  * drive the lifecycle. Cold: nothing connects before subscription. Never touches `process`
  * (see `runWorker` for signals and exit codes).
  *
- * Connections: `fetchers + 1` for the main pool (one per blocking FETCH, one for ACK/FAIL/PUSH)
- * and one for BEAT: 6 sockets with the defaults, whatever the concurrency.
+ * Connections: `fetchers + 1` for the main pool (`fetchers` for FETCH, each with up to
+ * `fetchDepth` FETCHes pipelined; one for ACK/FAIL/PUSH) and one for BEAT: at most 6 sockets
+ * with the defaults, whatever the concurrency.
  *
  * @example
  * type Jobs = { SendEmail: [to: string, templateId: number] };
@@ -77,6 +78,7 @@ export function createWorker<Jobs extends JobTypes = AnyJobs, Client extends Wor
       factory,
       identity: resolved.identity,
       fetchers: resolved.fetchers,
+      fetchDepth: resolved.fetchDepth,
     });
     const run = new WorkerRun(resolved, clients);
     runs.add(run);

@@ -7,16 +7,25 @@ import type { WorkerClientRole } from './events.js';
 export type DefaultWorkerClient<Jobs extends JobTypes> = FaktoryClient<Jobs>;
 
 /** Connection options of a worker's default clients: the client's options but those the worker sets. */
-export type WorkerConnectionOptions = Omit<ClientOptions, 'worker' | 'size' | 'pool'>;
+export type WorkerConnectionOptions = Omit<ClientOptions, 'worker' | 'size' | 'maxBlockingPerConnection' | 'pool'>;
+
+/**
+ * The pool a worker's client should have: `size` sockets, `maxBlockingPerConnection` FETCHes
+ * pipelined on each (options of `createClient`).
+ */
+export interface WorkerPoolSettings {
+  readonly size: number;
+  readonly maxBlockingPerConnection: number;
+}
 
 /**
  * The worker's default client factory, the only place the worker depends on `createClient`:
- * `main` gets a pool of `fetchers + 1` sockets (one per blocking FETCH, one for ACK/FAIL/PUSH),
- * `beat` a pool of one, both presenting the worker's identity.
+ * `main` gets a pool of `fetchers + 1` sockets (`fetchers` for pipelined FETCHes, one for
+ * ACK/FAIL/PUSH), `beat` a pool of one, both presenting the worker's identity.
  * @internal
  */
 export function defaultClientFactory<Jobs extends JobTypes>(
   connection: WorkerConnectionOptions,
-): (identity: WorkerIdentity, role: WorkerClientRole, poolSize: number) => DefaultWorkerClient<Jobs> {
-  return (identity, _role, poolSize) => createClient<Jobs>({ ...connection, worker: identity, size: poolSize });
+): (identity: WorkerIdentity, role: WorkerClientRole, pool: WorkerPoolSettings) => DefaultWorkerClient<Jobs> {
+  return (identity, _role, pool) => createClient<Jobs>({ ...connection, worker: identity, size: pool.size, maxBlockingPerConnection: pool.maxBlockingPerConnection });
 }

@@ -20,7 +20,10 @@ export interface WorkerStartedEvent {
   readonly type: 'started';
   readonly wid: string;
   readonly concurrency: number;
+  /** Sockets for FETCH. */
   readonly fetchers: number;
+  /** FETCHes pipelined per FETCH socket while jobs keep coming. */
+  readonly fetchDepth: number;
 }
 
 /** A job was reserved by `FETCH` and is about to run. */

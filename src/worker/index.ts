@@ -1,5 +1,5 @@
 export { createWorker, type Worker, type StopOptions } from './create-worker.js';
-export type { DefaultWorkerClient, WorkerConnectionOptions } from './default-clients.js';
+export type { DefaultWorkerClient, WorkerConnectionOptions, WorkerPoolSettings } from './default-clients.js';
 export { WORKER_DEFAULTS, type WorkerOptions, type WorkerClientFactory } from './worker-options.js';
 export type { JobContext, JobHandler, JobHandlers, Middleware } from './handler-types.js';
 export type { QueueSelection } from './queue-order.js';

@@ -203,6 +203,7 @@ class Slot<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> {
 
   #onFetched(job: JobOf<Jobs> | null, error: unknown): void {
     if (!this.#holdsPermit) return;
+    if (error === undefined) this.#host.permits.replied(job !== null);
     // The permit goes back before the reply is handled: a job being run is no FETCH outstanding.
     this.#releasePermit();
     if (error !== undefined) {

@@ -19,7 +19,7 @@ export interface RunWorkerOptions {
 function describe(event: WorkerEvent): string | undefined {
   switch (event.type) {
     case 'started':
-      return `worker ${event.wid} started: concurrency ${event.concurrency}, ${event.fetchers} fetchers`;
+      return `worker ${event.wid} started: concurrency ${event.concurrency}, ${event.fetchers} FETCH sockets (${event.fetchDepth} pipelined each)`;
     case 'stateChanged':
       return `worker ${event.from} -> ${event.to} (${event.cause})`;
     case 'failed':

@@ -1,7 +1,10 @@
 import { type Observable, catchError, defaultIfEmpty, forkJoin, map, of } from 'rxjs';
 import type { JobTypes, WorkerClient } from '../streams/types.js';
 import type { WorkerIdentity } from '../transport/types.js';
+import type { WorkerPoolSettings } from './default-clients.js';
 import type { WorkerClientFactory } from './worker-options.js';
+
+const BEAT_POOL: WorkerPoolSettings = Object.freeze({ size: 1, maxBlockingPerConnection: 1 });
 
 /** Where a run's clients come from. @internal */
 export interface WorkerClientSources<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> {
@@ -10,11 +13,12 @@ export interface WorkerClientSources<Jobs extends JobTypes, Client extends Worke
   readonly factory: WorkerClientFactory<Jobs, Client> | undefined;
   readonly identity: WorkerIdentity;
   readonly fetchers: number;
+  readonly fetchDepth: number;
 }
 
 /**
  * The clients of one worker run: `main` (FETCH, ACK, FAIL, and `ctx.client` for pushes; pool of
- * `fetchers + 1`) and `beat` (BEAT only; pool of 1, so a heartbeat never waits behind busy
+ * `fetchers + 1`, `fetchDepth` FETCHes pipelined per socket) and `beat` (BEAT only; pool of 1, so a heartbeat never waits behind busy
  * sockets). Made when the run starts; the beat client can be replaced to register again.
  * @internal
  */
@@ -25,10 +29,10 @@ export class WorkerClients<Jobs extends JobTypes, Client extends WorkerClient<Jo
 
   constructor(sources: WorkerClientSources<Jobs, Client>) {
     this.#sources = sources;
-    const { client, beatClient, factory, identity, fetchers } = sources;
+    const { client, beatClient, factory, identity, fetchers, fetchDepth } = sources;
     if (client === undefined && factory === undefined) throw new TypeError('a client or a client factory is required');
-    this.main = client ?? (factory as WorkerClientFactory<Jobs, Client>)(identity, 'main', fetchers + 1);
-    this.#beat = beatClient ?? (client !== undefined || factory === undefined ? this.main : factory(identity, 'beat', 1));
+    this.main = client ?? (factory as WorkerClientFactory<Jobs, Client>)(identity, 'main', { size: fetchers + 1, maxBlockingPerConnection: fetchDepth });
+    this.#beat = beatClient ?? (client !== undefined || factory === undefined ? this.main : factory(identity, 'beat', BEAT_POOL));
   }
 
   /** The client BEATs go to. */
@@ -49,7 +53,7 @@ export class WorkerClients<Jobs extends JobTypes, Client extends WorkerClient<Jo
     const { factory, beatClient, client, identity } = this.#sources;
     if (factory === undefined || beatClient !== undefined || client !== undefined || !this.separateBeat) return;
     const old = this.#beat;
-    this.#beat = factory(identity, 'beat', 1);
+    this.#beat = factory(identity, 'beat', BEAT_POOL);
     old.destroy();
   }
 

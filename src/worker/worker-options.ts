@@ -7,7 +7,7 @@ import type { WorkerIdentity } from '../transport/types.js';
 import type { JobHandlers, Middleware } from './handler-types.js';
 import type { QueueSelection } from './queue-order.js';
 import type { WorkerClientRole } from './events.js';
-import type { WorkerConnectionOptions } from './default-clients.js';
+import type { WorkerConnectionOptions, WorkerPoolSettings } from './default-clients.js';
 import { reservationMs } from './reservation.js';
 
 /**
@@ -17,7 +17,7 @@ import { reservationMs } from './reservation.js';
 export type WorkerClientFactory<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> = (
   identity: WorkerIdentity,
   role: WorkerClientRole,
-  poolSize: number,
+  pool: WorkerPoolSettings,
 ) => Client;
 
 /** Options of `createWorker`. Times are milliseconds. */
@@ -34,11 +34,22 @@ export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends W
   /** Jobs run at once; also the bound on outstanding FETCHes plus running jobs. @defaultValue 20 */
   readonly concurrency?: number;
   /**
-   * Parallel blocking FETCHes (each holds a socket of its own while the server waits), at most
-   * `concurrency`. The worker uses `fetchers + 1` sockets for FETCH/ACK/FAIL/PUSH and one for BEAT.
+   * Sockets for FETCH, at most `concurrency`. The worker uses `fetchers + 1` sockets for
+   * FETCH/ACK/FAIL/PUSH and one for BEAT.
    * @defaultValue `min(concurrency, 4)`
    */
   readonly fetchers?: number;
+  /**
+   * FETCHes pipelined on each FETCH socket while jobs keep coming: up to `fetchers * fetchDepth`
+   * FETCHes (and never more than free slots) are outstanding, sent in one write per socket.
+   * After a FETCH comes back empty the worker keeps a single FETCH outstanding until one brings a
+   * job. The server answers a socket's FETCHes in order and waits up to 2 s on each when the
+   * queues run dry, so those already sent may take up to `fetchDepth * 2` s to come back empty,
+   * which a stop waits for (a FETCH sent is never abandoned: its job could be lost). `1` sends one
+   * FETCH per socket at a time.
+   * @defaultValue 4
+   */
+  readonly fetchDepth?: number;
   /** Wrap every job's execution, first one outermost. @defaultValue `[]` */
   readonly middleware?: readonly Middleware<Jobs, Client>[];
   /** The worker id every connection presents. @defaultValue a random 16-hex-digit id */
@@ -90,6 +101,7 @@ export const WORKER_DEFAULTS = Object.freeze({
   queues: Object.freeze<readonly string[]>(['default']),
   concurrency: 20,
   maxDefaultFetchers: 4,
+  fetchDepth: 4,
   beatIntervalMs: 15_000,
   shutdownTimeoutMs: 25_000,
   jobTimeoutMarginMs: 10_000,
@@ -105,6 +117,7 @@ export interface ResolvedWorkerOptions<Jobs extends JobTypes, Client extends Wor
   readonly queues: QueueSelection;
   readonly concurrency: number;
   readonly fetchers: number;
+  readonly fetchDepth: number;
   readonly middleware: readonly Middleware<Jobs, Client>[];
   readonly identity: WorkerIdentity;
   readonly beatIntervalMs: number;
@@ -171,6 +184,7 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
   const concurrency = positiveInteger(options.concurrency ?? d.concurrency, 'concurrency');
   const fetchers = positiveInteger(options.fetchers ?? Math.min(concurrency, d.maxDefaultFetchers), 'fetchers');
   if (fetchers > concurrency) fail('fetchers', `must be at most concurrency (${concurrency}), got ${fetchers}`);
+  const fetchDepth = positiveInteger(options.fetchDepth ?? d.fetchDepth, 'fetchDepth');
   const middleware = options.middleware ?? [];
   if (!Array.isArray(middleware) || middleware.some((m) => typeof m !== 'function')) fail('middleware', 'must be an array of functions');
   const wid = options.wid ?? uuidv4().replaceAll('-', '').slice(0, 16);
@@ -194,6 +208,7 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
     queues: checkQueues(options.queues ?? d.queues),
     concurrency,
     fetchers,
+    fetchDepth,
     middleware,
     identity: labels === undefined ? { wid } : { wid, labels },
     beatIntervalMs: positive(options.beatIntervalMs ?? d.beatIntervalMs, 'beatIntervalMs'),

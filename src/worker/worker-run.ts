@@ -146,7 +146,7 @@ export class WorkerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>
       ),
       o.stallWarningMs === false ? EMPTY : stallWarnings(o.stallCheckIntervalMs, o.stallWarningMs, o.scheduler),
     ).pipe(takeUntil(workDone$));
-    const started: WorkerEvent = { type: 'started', wid: o.identity.wid, concurrency: o.concurrency, fetchers: o.fetchers };
+    const started: WorkerEvent = { type: 'started', wid: o.identity.wid, concurrency: o.concurrency, fetchers: o.fetchers, fetchDepth: o.fetchDepth };
     return concat(
       of(started),
       merge(work$, side$),
@@ -167,7 +167,7 @@ export class WorkerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>
     );
   }
 
-  /** `concurrency` slots (see {@link jobSlot}) sharing `fetchers` FETCH permits, one job-timeout timer and one ACK/FAIL batch. */
+  /** `concurrency` slots (see {@link jobSlot}) sharing the FETCH permits (see {@link FetchPermits}), one job-timeout timer and one ACK/FAIL batch. */
   #slots(): Observable<WorkerEvent> {
     const o = this.#o;
     const deadlines = new JobDeadlines(o.scheduler);
@@ -175,7 +175,7 @@ export class WorkerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>
     const host: SlotHost<Jobs, Client> = {
       options: o,
       client: this.#clients.main,
-      permits: new FetchPermits(o.fetchers),
+      permits: new FetchPermits(o.fetchers * o.fetchDepth),
       deadlines,
       batch,
       order: queueOrder(o.queues, o.random),

@@ -188,17 +188,29 @@ describe('Connection', () => {
     assert.ok((await connection.closed) instanceof TimeoutError);
   });
 
-  it('times out a command with a short limit written after one with a long limit', async () => {
+  it('counts a pipelined command\'s time limit from the reply before it, not from its write', async () => {
     const scheduler = new VirtualTimeScheduler();
-    const server = await serve();
+    const { server, held, socket } = await holdingServer();
     const connection = await open(server.url, { scheduler });
-    const patient = settle(connection.request('SILENT', ['1'], { timeoutMs: 5_000 }));
-    const hasty = settle(connection.request('SILENT', ['2'], { timeoutMs: 20 }));
-    scheduler.maxFrames = 20;
-    scheduler.flush();
-    const error = (await hasty).error;
-    assert.ok(error instanceof TimeoutError && error.timeoutMs === 20);
-    assert.ok((await patient).error instanceof ConnectionError);
+    const patient = settle(connection.request('HOLD', ['1'], { timeoutMs: 5_000 }));
+    const hasty: { error?: unknown } = {};
+    void settle(connection.request('HOLD', ['2'], { timeoutMs: 50 })).then((outcome) => {
+      hasty.error = outcome.error;
+    });
+    await until(() => held.length === 2);
+    scheduler.schedule(() => undefined, 900);
+    scheduler.maxFrames = 900;
+    scheduler.flush(); // 900 ms pass: far beyond the 50 ms of HOLD 2, still behind HOLD 1
+    assert.equal(hasty.error, undefined);
+    socket().write(encodeFrame({ type: 'simple', value: 'OK' }));
+    assert.deepEqual((await patient).reply, { type: 'simple', value: 'OK' });
+    scheduler.maxFrames = Number.POSITIVE_INFINITY;
+    scheduler.flush(); // HOLD 2 heads the pipeline since 900 ms: overdue at 950 ms
+    await until(() => hasty.error !== undefined);
+    const error = hasty.error as unknown;
+    assert.ok(error instanceof TimeoutError && error.timeoutMs === 50);
+    assert.equal(scheduler.frame, 950);
+    assert.equal(connection.usable, false);
   });
 
   it('fails every pending request with a retriable ConnectionError carrying the cause when the socket dies', async () => {

@@ -171,6 +171,33 @@ describe('Pool dispatch', () => {
     });
   });
 
+  it('pipelines blocking requests up to maxBlockingPerConnection, filling one connection before opening the next', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const connections: FakeConnection[] = [];
+      const pool = fakePool(scheduler, () => {
+        const connection = new FakeConnection(true);
+        connections.push(connection);
+        return of(connection);
+      }, { size: 4, maxBlockingPerConnection: 3 });
+      for (let i = 0; i < 5; i++) pool.request('FETCH', [`q${i}`], { blocking: true }).subscribe();
+      pool.request('ACK', [{ jid: 'j' }]).subscribe();
+      scheduler.flush();
+      const lines = connections.map((connection) => connection.held.map((request) => request.bytes.toString().trim()).join(','));
+      // Two connections for five FETCHes (3 + 2), not five; the ACK on a third, never behind a FETCH.
+      assert.deepEqual(lines.sort(), ['ACK {"jid":"j"}', 'FETCH q0,FETCH q1,FETCH q2', 'FETCH q3,FETCH q4']);
+      for (let i = 5; i < 9; i++) pool.request('FETCH', [`q${i}`], { blocking: true }).subscribe();
+      scheduler.flush();
+      // The room left on the second connection first, then the fourth and last socket (size 4).
+      assert.equal(connections.length, 4);
+      assert.deepEqual(connections.map((connection) => connection.held.length).sort(), [1, 3, 3, 3]);
+    });
+  });
+
+  it('rejects a maxBlockingPerConnection that is not a positive integer', () => {
+    assert.throws(() => createPool({ maxBlockingPerConnection: 0 }), (error: unknown) => error instanceof Error && /maxBlockingPerConnection/.test(String((error as { argument?: string }).argument)));
+  });
+
   it('queues a blocking request for the single connection when size is 1', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {

@@ -133,7 +133,7 @@ describe('worker job execution', () => {
 });
 
 describe('worker fetching', () => {
-  it('fetches only for free slots: outstanding FETCHes plus running jobs never exceed concurrency, FETCHes never exceed fetchers', () => {
+  it('fetches only for free slots: outstanding FETCHes plus running jobs never exceed concurrency, FETCHes never exceed fetchers x fetchDepth', () => {
     const scheduler = testScheduler();
     const samples: number[] = [];
     scheduler.run(({ cold }) => {
@@ -149,7 +149,7 @@ describe('worker fetching', () => {
           return job === undefined ? cold('100ms a|', { a: null }) : cold('3ms a|', { a: job });
         },
       });
-      worker = createWorker({ ...base, concurrency: 3, fetchers: 2, client, scheduler, handlers: { Echo: () => cold('50ms a|', { a: 1 }) } });
+      worker = createWorker({ ...base, concurrency: 3, fetchers: 2, fetchDepth: 1, client, scheduler, handlers: { Echo: () => cold('50ms a|', { a: 1 }) } });
       const { events } = record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 1_000);
       scheduler.flush();
@@ -157,6 +157,38 @@ describe('worker fetching', () => {
       assert.ok(Math.max(...samples) <= 3, `peak ${Math.max(...samples)}`);
       assert.equal(Math.max(...samples), 3);
       assert.equal(client.peakOutstanding('FETCH'), 2);
+    });
+  });
+
+  it('pipelines up to fetchers x fetchDepth FETCHes while jobs come, and one at a time after a FETCH came back empty', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      let served = 0;
+      let firstEmptyReplyAt = Infinity;
+      const calls: { at: number; outstanding: number }[] = [];
+      const client = createScriptedClient({
+        scheduler,
+        fetch: () => {
+          const at = scheduler.now();
+          calls.push({ at, outstanding: client.outstanding('FETCH') }); // this FETCH included
+          // Jobs for the first 20 FETCHes, then empty queues until 1 s, then jobs again.
+          if (served < 20 || at >= 1_000) return cold('3ms a|', { a: makeJob(`job-${String(served++).padStart(4, '0')}`) });
+          return cold('100ms a|', { a: null }).pipe(tap(() => { firstEmptyReplyAt = Math.min(firstEmptyReplyAt, scheduler.now()); }));
+        },
+      });
+      const worker = createWorker({ ...base, concurrency: 8, fetchers: 2, fetchDepth: 3, client, scheduler, handlers: { Echo: () => cold('50ms a|', { a: 1 }) } });
+      const { events } = record(scheduler, worker);
+      scheduler.schedule(() => worker.stop().subscribe(), 1_200);
+      scheduler.flush();
+      const busy = calls.filter((c) => c.at < 1_000);
+      assert.equal(Math.max(...busy.map((c) => c.outstanding)), 6, 'fetchers x fetchDepth outstanding while jobs come');
+      const idle = calls.filter((c) => c.at > firstEmptyReplyAt && c.at < 1_000);
+      assert.ok(idle.length >= 5, `FETCHes kept going while empty (${idle.length})`);
+      assert.deepEqual(idle.filter((c) => c.outstanding > 1), [], 'one FETCH at a time once one came back empty');
+      const again = calls.filter((c) => c.at >= 1_000);
+      assert.equal(Math.max(...again.map((c) => c.outstanding)), 6, 'the window widens again with the first job');
+      assert.equal(ofType(events, 'succeeded').length, served);
+      assert.equal(client.peakOutstanding('FETCH'), 6);
     });
   });
 
@@ -193,6 +225,7 @@ describe('worker options', () => {
     ['concurrency', { concurrency: 0 }],
     ['concurrency', { concurrency: 1.5 }],
     ['fetchers', { concurrency: 2, fetchers: 3 }],
+    ['fetchDepth', { fetchDepth: 0 }],
     ['queues', { queues: [] }],
     ['queues', { queues: ['bad queue'] }],
     ['queues', { queues: { a: 0 } }],

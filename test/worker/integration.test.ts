@@ -105,4 +105,25 @@ describe('worker against the in-memory server', () => {
     assert.ok(retried.every((r) => r.job.failure?.errtype === 'WorkerShutdown'));
     assert.equal(fx.server.queue(queue).length, 20);
   });
+
+  it('FAILs the jobs of pipelined FETCHes still outstanding at a forced stop, leaving none reserved', async () => {
+    const queue = uniqueQueue();
+    const jids = pushJobs(queue, 300, 'Quick');
+    const ran = new Set<string>();
+    const worker = fx.worker(queue, { concurrency: 20, fetchers: 2, fetchDepth: 4, handlers: { Quick: (_args, ctx) => { ran.add(ctx.job.jid); } } });
+    let succeeded = 0;
+    const subscription = worker.subscribe((event) => {
+      // Unsubscribing mid-stream, while up to 8 FETCHes are pipelined on a busy queue.
+      if (event.type === 'succeeded' && ++succeeded === 50) subscription.unsubscribe();
+    });
+    await fx.server.waitFor(() => succeeded >= 50);
+    await fx.server.until.connections(0);
+    assert.deepEqual(fx.server.working(), []);
+    const retried = fx.server.retries().filter((r) => r.job.queue === queue);
+    assert.ok(retried.every((r) => r.job.failure?.errtype === 'WorkerShutdown'));
+    const queued = fx.server.queue(queue).map((job) => job.jid);
+    // Every job was run and ACKed, FAILed unrun, or never fetched: exactly one of the three.
+    const accounted = [...ran, ...retried.map((r) => r.job.jid), ...queued];
+    assert.deepEqual(accounted.sort(), [...jids].sort());
+  });
 });
