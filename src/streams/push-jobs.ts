@@ -52,9 +52,12 @@ export type PushResult<Job, Input = Job> = PushedResult<Job> | RejectedResult<Jo
  * Pushes a stream of jobs in `PUSHB` batches and emits one result per job.
  *
  * Each job goes through the client's push middleware and validation; a job refused there
- * becomes a `rejected` result at once (not a stream error). Valid jobs are collected for
- * `windowMs` or until `maxBatch` are waiting, whichever comes first, and each batch is sent
- * with `PUSHB`; at most `concurrency` batches await their reply, later batches wait in line.
+ * becomes a `rejected` result (not a stream error). Jobs are collected for `windowMs` or until
+ * `maxBatch` are waiting, whichever comes first, and each batch is sent with `PUSHB`; at most
+ * `concurrency` batches await their reply, later batches wait in line. Without push middleware
+ * a job is built and validated when its batch is sent, not when it arrives: a synchronous
+ * source of many jobs is taken in at once, and its batches are prepared one by one while
+ * earlier ones are on their way (the event loop is not held for the whole source).
  * Every job of a batch then gets a `pushed` or `rejected` (with the server's reason) result;
  * if the batch itself fails, each of its jobs gets a `failed` result, and other batches carry
  * on. Results are not in input order. Completes when the source has completed and every batch
@@ -92,7 +95,8 @@ export function pushJobs<Jobs extends JobTypes>(
   return (source) => {
     const prepareSync = client.prepareSync;
     if (prepareSync !== undefined) {
-      // No push middleware: each job is built and checked in place, with no Observable per job.
+      // No push middleware: each job is built and checked in place when its batch is sent, with
+      // no Observable per job.
       return batchAndSend<Job, Input, Input>(source, settings, (input, accept, reject) => {
         let job: Job;
         try {
@@ -132,14 +136,15 @@ interface BatchSettings<Job> {
   readonly scheduler: SchedulerLike;
 }
 
-/** Turns one source value into a job to batch (`accept`) or a result to emit now (`reject`). */
+/** Turns one source value into a job to send (`accept`) or a result to emit now (`reject`); called as its batch is sent. */
 type Intake<Job, Input, Item> = (item: Item, accept: (job: Job, input: Input) => void, reject: (result: PushResult<Job, Input>) => void) => void;
 
 /**
- * The batching of {@link pushJobs}, as one subscriber rather than an operator chain: jobs are
- * collected in windows of `windowMs` (a new window opens when one closes or fills, as
+ * The batching of {@link pushJobs}, as one subscriber rather than an operator chain: source
+ * values are collected in windows of `windowMs` (a new window opens when one closes or fills, as
  * `bufferTime(windowMs, null, maxBatch)` does), and at most `concurrency` batches are sent at
- * once, later ones waiting in line (as `mergeMap(send, concurrency)` does).
+ * once, later ones waiting in line (as `mergeMap(send, concurrency)` does). `intake` turns a
+ * batch's values into jobs as the batch is sent.
  */
 function batchAndSend<Job extends { readonly jid: string }, Input, Item>(
   source: Observable<Item>,
@@ -148,15 +153,14 @@ function batchAndSend<Job extends { readonly jid: string }, Input, Item>(
 ): Observable<PushResult<Job, Input>> {
   const { client, maxBatch, windowMs, concurrency, scheduler } = settings;
   return new Observable<PushResult<Job, Input>>((subscriber) => {
-    let jobs: Job[] = [];
-    let inputs: Input[] = [];
+    let items: Item[] = [];
     let window: Subscription | undefined;
     let active = 0;
     let sourceDone = false;
-    const waiting: [Job[], Input[]][] = [];
+    const waiting: Item[][] = [];
 
     const finishIfDone = () => {
-      if (sourceDone && active === 0) subscriber.complete();
+      if (sourceDone && active === 0 && waiting.length === 0) subscriber.complete();
     };
     const report = (batch: readonly Job[], batchInputs: readonly Input[], reasons: Readonly<Record<string, string>>) => {
       const allPushed = isEmpty(reasons);
@@ -166,7 +170,30 @@ function batchAndSend<Job extends { readonly jid: string }, Input, Item>(
         else subscriber.next({ status: 'rejected', job, input: batchInputs[i] as Input, reason: reasons[job.jid] as string });
       }
     };
-    const send = (batch: Job[], batchInputs: Input[]) => {
+    let batch: Job[] = [];
+    let batchInputs: Input[] = [];
+    const accept = (job: Job, input: Input) => {
+      batch.push(job);
+      batchInputs.push(input);
+    };
+    const reject = (result: PushResult<Job, Input>) => {
+      subscriber.next(result);
+    };
+    /** Sends waiting batches while fewer than `concurrency` are out. */
+    const sendWaiting = () => {
+      while (active < concurrency && !subscriber.closed) {
+        const next = waiting.shift();
+        if (next === undefined) break;
+        for (let i = 0; i < next.length; i++) intake(next[i] as Item, accept, reject);
+        const jobs = batch;
+        const inputs = batchInputs;
+        batch = [];
+        batchInputs = [];
+        if (jobs.length > 0) send(jobs, inputs);
+      }
+      finishIfDone();
+    };
+    const send = (jobs: Job[], inputs: Input[]) => {
       active++;
       const inner = new Subscription();
       subscriber.add(inner);
@@ -174,17 +201,15 @@ function batchAndSend<Job extends { readonly jid: string }, Input, Item>(
         subscriber.remove(inner);
         inner.unsubscribe();
         active--;
-        const next = waiting.shift();
-        if (next !== undefined) send(next[0], next[1]);
-        else finishIfDone();
+        sendWaiting();
       };
       inner.add(
-        client.sendBulk(batch).subscribe({
+        client.sendBulk(jobs).subscribe({
           next: (reasons) => {
-            report(batch, batchInputs, reasons);
+            report(jobs, inputs, reasons);
           },
           error: (error: unknown) => {
-            for (let i = 0; i < batch.length && !subscriber.closed; i++) subscriber.next({ status: 'failed', job: batch[i] as Job, error });
+            for (let i = 0; i < jobs.length && !subscriber.closed; i++) subscriber.next({ status: 'failed', job: jobs[i] as Job, error });
             settle();
           },
           complete: settle,
@@ -192,13 +217,10 @@ function batchAndSend<Job extends { readonly jid: string }, Input, Item>(
       );
     };
     const flush = () => {
-      if (jobs.length === 0) return;
-      const batch = jobs;
-      const batchInputs = inputs;
-      jobs = [];
-      inputs = [];
-      if (active < concurrency) send(batch, batchInputs);
-      else waiting.push([batch, batchInputs]);
+      if (items.length === 0) return;
+      waiting.push(items);
+      items = [];
+      sendWaiting();
     };
     const closeWindow = () => {
       window = undefined;
@@ -208,25 +230,19 @@ function batchAndSend<Job extends { readonly jid: string }, Input, Item>(
     const openWindow = () => {
       window = scheduler.schedule(closeWindow, windowMs);
     };
-    const accept = (job: Job, input: Input) => {
-      jobs.push(job);
-      inputs.push(input);
-      if (jobs.length >= maxBatch) {
+    const collect = (item: Item) => {
+      items.push(item);
+      if (items.length >= maxBatch) {
         window?.unsubscribe();
         flush();
         openWindow();
       }
     };
-    const reject = (result: PushResult<Job, Input>) => {
-      subscriber.next(result);
-    };
 
     openWindow();
     subscriber.add(
       source.subscribe({
-        next: (item) => {
-          intake(item, accept, reject);
-        },
+        next: collect,
         error: (error: unknown) => {
           subscriber.error(error);
         },

@@ -48,6 +48,9 @@ interface Entry {
 
 type State = 'greeting' | 'hello' | 'ready' | 'closing' | 'closed';
 
+/** A command at least this large is written at once instead of joining its tick's corked write. */
+const UNCORKED_BYTES = 16 * 1024;
+
 /** The server's unsolicited farewell when it is over its connection limit (it still said `+OK`). */
 const TOO_MANY_CONNECTIONS = /^too many connections/i;
 
@@ -123,6 +126,7 @@ export class Connection {
   #resolveDrained: (() => void) | undefined;
   /** Ends the cork of {@link Connection.#write}: scheduled once per tick of writes (one function per connection, not per tick). */
   readonly #uncork = (): void => {
+    if (!this.#corked) return;
     this.#corked = false;
     this.#socket.uncork();
   };
@@ -286,15 +290,19 @@ export class Connection {
   }
 
   #write(entry: Entry): void {
-    // The first command of a tick corks the socket and schedules one uncork for the end of the
-    // tick; every command written meanwhile joins it, so a burst leaves in one write syscall (a
-    // lone command waits only for the rest of its tick, not for any I/O).
-    if (!this.#corked) {
+    const { request } = entry;
+    if (request.bytes.length >= UNCORKED_BYTES) {
+      // Large enough to be worth a syscall of its own: it leaves now (after what is corked), so
+      // the server can start on it while this tick goes on (e.g. preparing the next PUSHB).
+      if (this.#corked) this.#uncork();
+    } else if (!this.#corked) {
+      // The first command of a tick corks the socket and schedules one uncork for the end of
+      // the tick; every command written meanwhile joins it, so a burst leaves in one write
+      // syscall (a lone command waits only for the rest of its tick, not for any I/O).
       this.#corked = true;
       this.#socket.cork();
       process.nextTick(this.#uncork);
     }
-    const { request } = entry;
     entry.state = 'awaiting';
     entry.writtenAt = this.#scheduler.now();
     this.#awaiting.push(entry);

@@ -95,17 +95,32 @@ describe('pushJobs', () => {
     });
   });
 
-  it('turns an invalid job into a rejected result at once, without a PUSHB for it', () => {
+  it('turns an invalid job into a rejected result when its batch is sent, without a PUSHB for it', () => {
     const { scheduler, sent, client } = harness();
     const bad = { jid: 'short', jobtype: 'A', args: [] };
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold<JobPayload>('xa 10ms |', { ...jobs, x: bad });
-      expectObservable(plain(source.pipe(pushJobs(client, { windowMs: 5, scheduler })))).toBe('x 6ms a 4ms |', {
+      expectObservable(plain(source.pipe(pushJobs(client, { windowMs: 5, scheduler })))).toBe('5ms x 1ms a 4ms |', {
         a: results['a'],
         x: { status: 'rejected', job: undefined, input: bad, reason: "invalid job field 'jid': must be a string of at least 8 characters", error: "invalid job field 'jid': must be a string of at least 8 characters" },
       });
     });
     assert.deepEqual(sent, [[5, ['A']]]);
+  });
+
+  it('takes a synchronous source in at once and prepares each batch only when it is sent', () => {
+    const { scheduler, sent, client } = harness('10ms (r|)');
+    const bad = { jid: 'short', jobtype: 'A', args: [] };
+    scheduler.run(({ cold, expectObservable }) => {
+      // One batch out at a time: the third batch (x, e) is built and checked only when the second
+      // is answered, so the invalid x is refused at 20 ms, not when it arrived at 0.
+      const source = cold<JobPayload>('(abcdxe|)', { ...jobs, x: bad });
+      expectObservable(plain(source.pipe(pushJobs(client, { maxBatch: 2, concurrency: 1, scheduler })))).toBe('10ms (ab) 6ms (cdx) 5ms (e|)', {
+        ...results,
+        x: { status: 'rejected', job: undefined, input: bad, reason: "invalid job field 'jid': must be a string of at least 8 characters", error: "invalid job field 'jid': must be a string of at least 8 characters" },
+      });
+    });
+    assert.deepEqual(sent, [[0, ['A', 'B']], [10, ['C', 'D']], [20, ['E']]]);
   });
 
   it('reports a job whose jid is also an Object.prototype name as pushed when the server rejected another', () => {

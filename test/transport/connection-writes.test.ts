@@ -112,6 +112,19 @@ describe('Connection writes', () => {
     assert.deepEqual((await Promise.all([...first, ...second])).map(bulk), ['A', 'B', 'C', 'D']);
   });
 
+  it('writes a command of 16 KiB or more at once, after the commands corked before it in its tick', async () => {
+    const big = 'x'.repeat(16 * 1024);
+    const replies = [firstOf(connection.request('A')), firstOf(connection.request('BIG', [big])), firstOf(connection.request('C'))];
+    const short = (call: string): string => call.replace(big, '<16 KiB>');
+    // A leaves before BIG, which is not held for the end of the tick; C starts a new cork.
+    assert.deepEqual(calls.filter((call) => !call.startsWith('send')).map(short), ['cork', 'write A (corked)', 'uncork', 'write BIG <16 KiB>', 'cork', 'write C (corked)']);
+    assert.ok(calls.map(short).includes('send BIG <16 KiB>'), 'BIG reached the socket within the tick');
+    await nextTick();
+    const sent = calls.filter((call) => call.startsWith('send')).map((call) => short(call).slice('send '.length));
+    assert.equal(sent.join(' '), 'A BIG <16 KiB> C');
+    assert.deepEqual((await Promise.all(replies)).map((reply) => bulk(reply).length), [1, 'BIG '.length + big.length, 1]);
+  });
+
   it('still sends a burst corked in the tick the connection is closed, in one write before END', async () => {
     const replies = ['A', 'B'].map((verb) => firstOf(connection.request(verb)));
     const closed = lastValueFrom(connection.close(), { defaultValue: undefined });
