@@ -79,10 +79,11 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
     defer(() => (this.#closed ? throwError(() => new ClosedError('the client is closed', { verb })) : this.#pool.request(verb, args, options)));
 
   /**
-   * The hot path of the worker's commands (FETCH, ACK, FAIL): one Observable that checks, sends
-   * and reads the reply, without operators. `prepare` runs on subscription and may throw.
+   * The hot path of the worker's commands (FETCH, ACK, FAIL) and of PUSH: one Observable that
+   * checks, sends and reads the reply, without operators. `prepare` runs on subscription and may
+   * throw; `read` gets the reply and the arguments `prepare` gave for this subscription.
    */
-  #command<T>(verb: string, prepare: () => readonly CommandArg[], read: (reply: Reply) => T, options?: RequestOptions): Observable<T> {
+  #command<T>(verb: string, prepare: () => readonly CommandArg[], read: (reply: Reply, args: readonly CommandArg[]) => T, options?: RequestOptions): Observable<T> {
     return new Observable<T>((subscriber) => {
       const args = prepare();
       if (this.#closed) throw new ClosedError('the client is closed', { verb });
@@ -90,7 +91,7 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
         next: (reply) => {
           let value: T;
           try {
-            value = read(reply);
+            value = read(reply, args);
           } catch (error) {
             subscriber.error(error);
             return;
@@ -116,16 +117,18 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   }
 
   push(input: JobInput<Jobs>): Observable<string> {
-    const send = (job: Payload): Observable<string> =>
-      this.#send('PUSH', [job]).pipe(
-        map((reply) => {
-          expectOk(reply, 'PUSH');
-          return job.jid;
-        }),
-      );
-    // Without middleware the job is checked synchronously: one Observable less per push.
-    if (this.#middleware.length === 0) return defer(() => send(validateJob(toPayload(input))));
-    return this.prepare(input).pipe(concatMap(send));
+    // Without middleware the job is built and checked on subscription: one Observable per push.
+    if (this.#middleware.length === 0) return this.#command('PUSH', () => [validateJob(toPayload(input))], readPushed);
+    return this.prepare(input).pipe(
+      concatMap((job) =>
+        this.#send('PUSH', [job]).pipe(
+          map((reply) => {
+            expectOk(reply, 'PUSH');
+            return job.jid;
+          }),
+        ),
+      ),
+    );
   }
 
   pushBulk(inputs: readonly JobInput<Jobs>[]): Observable<readonly RejectedJob<JobOf<Jobs>>[]> {
@@ -272,6 +275,12 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
 }
 
 const FETCH_OPTIONS: RequestOptions = Object.freeze({ blocking: true });
+
+/** The jid of a PUSH the server took (its one argument is the job). */
+function readPushed(reply: Reply, args: readonly CommandArg[]): string {
+  expectOk(reply, 'PUSH');
+  return (args[0] as Payload).jid;
+}
 
 function readOkAck(reply: Reply): void {
   expectOk(reply, 'ACK');
