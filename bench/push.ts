@@ -1,5 +1,5 @@
 // Pushes 50,000 jobs to a fresh in-memory server four ways and prints jobs/s and the ratio to
-// faktory-worker's client: `npx tsx bench/push.ts [jobs]`. Each server runs in a child process
+// faktory-worker's client: `npm run bench:push [-- jobs]`. Each server runs in a child process
 // (this file with `--server`), as a real Faktory would, so its work is not billed to the client.
 // Each way is warmed up once, then run three times; the median run is reported (see measure).
 import { fork } from 'node:child_process';
@@ -8,8 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Client as FwClient } from 'faktory-worker';
 import { concatMap, firstValueFrom, from, ignoreElements, lastValueFrom, map, merge, range, tap } from 'rxjs';
-import { createClient, job, pushJobs, type FaktoryClient } from '../src/streams/index.js';
+import type * as FaktoryRx from '../src/index.js';
 import { startServer, type FaktoryServer } from '../src/testing/index.js';
+
+// faktory-rx as its users run it, and as faktory-worker runs: compiled JavaScript from its build
+// (`npm run bench:push` builds first), not the TypeScript source under a loader.
+const built: string = 'faktory-rx'; // a string, so type checking needs no build
+const { createClient, job, pushJobs } = (await import(built)) as typeof FaktoryRx;
+type FaktoryClient = FaktoryRx.FaktoryClient;
 
 const JOBS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 50_000);
 const WARMUP = 5_000;
