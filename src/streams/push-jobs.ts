@@ -170,26 +170,36 @@ function batchAndSend<Job extends { readonly jid: string }, Input, Item>(
         else subscriber.next({ status: 'rejected', job, input: batchInputs[i] as Input, reason: reasons[job.jid] as string });
       }
     };
-    let batch: Job[] = [];
-    let batchInputs: Input[] = [];
-    const accept = (job: Job, input: Input) => {
-      batch.push(job);
-      batchInputs.push(input);
-    };
     const reject = (result: PushResult<Job, Input>) => {
       subscriber.next(result);
     };
-    /** Sends waiting batches while fewer than `concurrency` are out. */
+    /** Whether the consumer has left (a function, so each check re-reads it after a callback). */
+    const closed = () => subscriber.closed;
+    let sending = false;
+    /**
+     * Prepares and sends waiting batches while fewer than `concurrency` are out. Not re-entrant:
+     * a call made meanwhile (a reply, or a flush caused by a consumer's reaction to a result)
+     * leaves its work to the running loop, which re-reads `active` and `waiting`.
+     */
     const sendWaiting = () => {
-      while (active < concurrency && !subscriber.closed) {
-        const next = waiting.shift();
-        if (next === undefined) break;
-        for (let i = 0; i < next.length; i++) intake(next[i] as Item, accept, reject);
-        const jobs = batch;
-        const inputs = batchInputs;
-        batch = [];
-        batchInputs = [];
-        if (jobs.length > 0) send(jobs, inputs);
+      if (sending) return;
+      sending = true;
+      try {
+        while (active < concurrency && !closed()) {
+          const next = waiting.shift();
+          if (next === undefined) break;
+          const jobs: Job[] = [];
+          const inputs: Input[] = [];
+          const accept = (job: Job, input: Input) => {
+            jobs.push(job);
+            inputs.push(input);
+          };
+          for (let i = 0; i < next.length && !closed(); i++) intake(next[i] as Item, accept, reject);
+          // The consumer may have left on a rejected result: then nothing more is sent.
+          if (jobs.length > 0 && !closed()) send(jobs, inputs);
+        }
+      } finally {
+        sending = false;
       }
       finishIfDone();
     };
@@ -228,7 +238,8 @@ function batchAndSend<Job extends { readonly jid: string }, Input, Item>(
       openWindow();
     };
     const openWindow = () => {
-      window = scheduler.schedule(closeWindow, windowMs);
+      // A flush may have ended the subscription (the consumer left on a result): no new window.
+      if (!closed()) window = scheduler.schedule(closeWindow, windowMs);
     };
     const collect = (item: Item) => {
       items.push(item);

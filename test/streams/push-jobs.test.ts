@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { map, take, type Observable } from 'rxjs';
+import { map, Subject, take, takeWhile, tap, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { InvalidArgumentError, ConnectionError } from '../../src/errors.js';
 import { createClient, pushJobs, type JobPayload, type PushResult } from '../../src/streams/index.js';
@@ -121,6 +121,38 @@ describe('pushJobs', () => {
       });
     });
     assert.deepEqual(sent, [[0, ['A', 'B']], [10, ['C', 'D']], [20, ['E']]]);
+  });
+
+  it('sends nothing more once the consumer leaves on a rejected result', () => {
+    const { scheduler, sent, client } = harness();
+    const bad = { jid: 'short', jobtype: 'A', args: [] };
+    scheduler.run(({ cold, expectObservable }) => {
+      const source = cold<JobPayload>('(axbc|)', { ...jobs, x: bad });
+      const out = source.pipe(pushJobs(client, { maxBatch: 4, scheduler }), takeWhile((r) => r.status !== 'rejected'));
+      expectObservable(out).toBe('|');
+    });
+    assert.deepEqual(sent, []);
+  });
+
+  it('keeps to concurrency and maxBatch when a consumer feeds the source from a result', () => {
+    const { scheduler, sent, client } = harness('10ms (r|)');
+    const bad = { jid: 'short', jobtype: 'X', args: [] };
+    scheduler.run(() => {
+      const source = new Subject<JobPayload>();
+      source
+        .pipe(
+          pushJobs(client, { maxBatch: 2, concurrency: 1, scheduler }),
+          tap((r) => {
+            // Reacting to the rejection fills a second batch while the first is being prepared.
+            if (r.status === 'rejected') for (const job of [jobs.b, jobs.c]) source.next(job);
+          }),
+        )
+        .subscribe();
+      source.next(bad);
+      source.next(jobs.a);
+      source.complete();
+    });
+    assert.deepEqual(sent, [[0, ['A']], [10, ['B', 'C']]]);
   });
 
   it('reports a job whose jid is also an Object.prototype name as pushed when the server rejected another', () => {
