@@ -28,8 +28,9 @@ export interface ConnectionOptions {
   /** Limit for connecting and completing the handshake, in milliseconds. @defaultValue 5_000 */
   readonly connectTimeoutMs?: number;
   /**
-   * Limit for a reply, in milliseconds from the moment the command is written; a blocking
-   * `FETCH` waits up to 2 s on the server, well within it. @defaultValue 10_000
+   * Limit for a reply, in milliseconds from when the command heads its connection's pipeline
+   * (written, or the command before it answered); a blocking `FETCH` waits up to 2 s on the
+   * server, well within it. @defaultValue 10_000
    */
   readonly commandTimeoutMs?: number;
   /** TCP keep-alive on the socket. @defaultValue true */

@@ -21,7 +21,8 @@ export interface PoolOptions extends ConnectionOptions {
    * blocking commands takes nothing else, and the server answers them in order, each waiting
    * up to 2 s for a job when the queues are empty: so more than 1 saves a write and a read per
    * FETCH while jobs keep coming, at the price of queued FETCHes waiting for those ahead when
-   * they run dry. Connections are filled one at a time before another is used.
+   * they run dry. Connections are filled one at a time before another is used. With `size` 1 the
+   * one connection is shared with every other command, so this is then 1 whatever is given.
    * @defaultValue 1
    */
   readonly maxBlockingPerConnection?: number;
@@ -138,7 +139,9 @@ export class Pool implements PoolLike {
     this.#size = positiveInteger(options.size ?? POOL_DEFAULTS.size, 'size');
     this.#blockingLimit = Math.max(1, this.#size - 1);
     this.#maxInFlight = positiveInteger(options.maxInFlightPerConnection ?? POOL_DEFAULTS.maxInFlightPerConnection, 'maxInFlightPerConnection');
-    this.#maxBlocking = positiveInteger(options.maxBlockingPerConnection ?? POOL_DEFAULTS.maxBlockingPerConnection, 'maxBlockingPerConnection');
+    const maxBlocking = positiveInteger(options.maxBlockingPerConnection ?? POOL_DEFAULTS.maxBlockingPerConnection, 'maxBlockingPerConnection');
+    // A single connection must go idle between FETCHes, or ACK/FAIL/PUSH would never get it.
+    this.#maxBlocking = this.#size === 1 ? 1 : maxBlocking;
     this.#maxQueued = positiveInteger(options.maxQueued ?? POOL_DEFAULTS.maxQueued, 'maxQueued');
     this.#idleTimeoutMs = options.idleTimeoutMs ?? POOL_DEFAULTS.idleTimeoutMs;
     if (!(this.#idleTimeoutMs > 0)) throw new InvalidArgumentError('must be a positive number of milliseconds', { argument: 'idleTimeoutMs' });

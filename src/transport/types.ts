@@ -11,13 +11,16 @@ export type Reply = Exclude<Frame, ErrorFrame>;
 export interface RequestOptions {
   /**
    * The command may hold the connection while the server waits (FETCH blocks up to 2 s), so it
-   * gets a connection to itself and nothing is pipelined behind it.
+   * goes on a connection that carries no other kind of command, pipelined behind at most
+   * `maxBlockingPerConnection - 1` other blocking ones.
    * @defaultValue false
    */
   readonly blocking?: boolean;
   /**
-   * How long to wait for the reply, in milliseconds, from the moment the command is written.
-   * On timeout the request errors with `TimeoutError` and its connection is discarded.
+   * How long to wait for the reply, in milliseconds, from when the command heads its
+   * connection's pipeline (when it is written, or when the command before it is answered: the
+   * server answers in order). On timeout the request errors with `TimeoutError` and its
+   * connection is discarded.
    * @defaultValue the pool's `commandTimeoutMs`
    */
   readonly timeoutMs?: number;

@@ -194,6 +194,21 @@ describe('Pool dispatch', () => {
     });
   });
 
+  it('pipelines no blocking request when size is 1, so other commands get the connection between them', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const connection = new FakeConnection(true);
+      let limits: ConnectionLimits = {};
+      const pool = fakePool(scheduler, (given) => ((limits = given), of(connection)), { size: 1, maxBlockingPerConnection: 4 });
+      for (let i = 0; i < 3; i++) pool.request('FETCH', ['q'], { blocking: true }).subscribe();
+      pool.request('ACK', [{ jid: 'j' }]).subscribe();
+      scheduler.flush();
+      assert.deepEqual(connection.held.map((request) => request.verb), ['FETCH']);
+      connection.answer(limits);
+      assert.deepEqual(connection.held.map((request) => request.verb), ['ACK']);
+    });
+  });
+
   it('rejects a maxBlockingPerConnection that is not a positive integer', () => {
     assert.throws(() => createPool({ maxBlockingPerConnection: 0 }), (error: unknown) => error instanceof Error && /maxBlockingPerConnection/.test(String((error as { argument?: string }).argument)));
   });
