@@ -118,17 +118,9 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
 
   push(input: JobInput<Jobs>): Observable<string> {
     // Without middleware the job is built and checked on subscription: one Observable per push.
-    if (this.#middleware.length === 0) return this.#command('PUSH', () => [validateJob(toPayload(input))], readPushed);
-    return this.prepare(input).pipe(
-      concatMap((job) =>
-        this.#send('PUSH', [job]).pipe(
-          map((reply) => {
-            expectOk(reply, 'PUSH');
-            return job.jid;
-          }),
-        ),
-      ),
-    );
+    const prepareSync = this.prepareSync;
+    if (prepareSync !== undefined) return this.#command('PUSH', () => [prepareSync(input)], readPushed);
+    return this.prepare(input).pipe(concatMap((job) => this.#send('PUSH', [job]).pipe(map((reply) => readPushed(reply, [job])))));
   }
 
   pushBulk(inputs: readonly JobInput<Jobs>[]): Observable<readonly RejectedJob<JobOf<Jobs>>[]> {

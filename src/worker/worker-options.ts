@@ -41,13 +41,14 @@ export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends W
   readonly fetchers?: number;
   /**
    * FETCHes pipelined on each FETCH socket while jobs keep coming: up to `fetchers * fetchDepth`
-   * FETCHes (and never more than free slots) are outstanding, sent in one write per socket.
-   * After a FETCH comes back empty the worker keeps a single FETCH outstanding until one brings a
-   * job. The server answers a socket's FETCHes in order and waits up to 2 s on each when the
-   * queues run dry, so those already sent may take up to `fetchDepth * 2` s to come back empty,
-   * which a stop waits for (a FETCH sent is never abandoned: its job could be lost). `1` sends one
-   * FETCH per socket at a time.
-   * @defaultValue 4
+   * FETCHes (and never more than free slots) are outstanding, so a write or a read carries
+   * several. After a FETCH comes back empty the worker keeps a single FETCH outstanding until one
+   * brings a job. The server answers a socket's FETCHes in order and waits up to 2 s on each when
+   * the queues run dry, so those already sent may take up to `fetchDepth * 2` s to come back
+   * empty, which a stop waits for (a FETCH sent is never abandoned: its job could be lost). `1`
+   * sends one FETCH per socket at a time. The worker's own clients get pools to match; with your
+   * own `client`, its pool decides (`maxBlockingPerConnection`), so the default is then 1.
+   * @defaultValue 4 (1 with `client`)
    */
   readonly fetchDepth?: number;
   /** Wrap every job's execution, first one outermost. @defaultValue `[]` */
@@ -184,7 +185,7 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
   const concurrency = positiveInteger(options.concurrency ?? d.concurrency, 'concurrency');
   const fetchers = positiveInteger(options.fetchers ?? Math.min(concurrency, d.maxDefaultFetchers), 'fetchers');
   if (fetchers > concurrency) fail('fetchers', `must be at most concurrency (${concurrency}), got ${fetchers}`);
-  const fetchDepth = positiveInteger(options.fetchDepth ?? d.fetchDepth, 'fetchDepth');
+  const fetchDepth = positiveInteger(options.fetchDepth ?? (options.client === undefined ? d.fetchDepth : 1), 'fetchDepth');
   const middleware = options.middleware ?? [];
   if (!Array.isArray(middleware) || middleware.some((m) => typeof m !== 'function')) fail('middleware', 'must be an array of functions');
   const wid = options.wid ?? uuidv4().replaceAll('-', '').slice(0, 16);

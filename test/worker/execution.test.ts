@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '../../src/errors.js';
 import { createScriptedClient } from '../../src/testing/marbles/index.js';
 import { type JobContext, type Middleware, createWorker } from '../../src/worker/index.js';
 import { queueOrder } from '../../src/worker/queue-order.js';
+import { resolveWorkerOptions } from '../../src/worker/worker-options.js';
 import { stallWarnings } from '../../src/worker/stall-monitor.js';
 import { makeJob, ofType, record, testScheduler } from './helpers.js';
 
@@ -245,6 +246,12 @@ describe('worker options', () => {
       );
     });
   }
+
+  it('pipelines 4 FETCHes per FETCH socket by default, and 1 with a client of the user\'s own, whose pool decides', () => {
+    assert.equal(resolveWorkerOptions({ handlers: {} }).fetchDepth, 4);
+    assert.equal(resolveWorkerOptions({ client, handlers: {} }).fetchDepth, 1);
+    assert.equal(resolveWorkerOptions({ client, handlers: {}, fetchDepth: 3 }).fetchDepth, 3);
+  });
 
   it('keeps a concurrency of 1 and fetchers of 1 (defaults apply only to absent options)', () => {
     assert.doesNotThrow(() => createWorker({ client, handlers: {}, concurrency: 1 }));
