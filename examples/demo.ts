@@ -116,6 +116,7 @@ async function run(options: DemoOptions, url: string, server: FaktoryServer | un
   let pushEndMs = 0;
   let lastAckMs = 0;
   let fetchers = 0;
+  let fetchDepth = 0;
   // Set from callbacks; an object so the type checker does not narrow them to their initial values.
   const outcome = { stalled: false, interrupts: 0 };
 
@@ -138,6 +139,7 @@ async function run(options: DemoOptions, url: string, server: FaktoryServer | un
     switch (event.type) {
       case 'started':
         fetchers = event.fetchers;
+        fetchDepth = event.fetchDepth;
         break;
       case 'fetched':
         counters.fetched++;
@@ -192,10 +194,18 @@ async function run(options: DemoOptions, url: string, server: FaktoryServer | un
     ignoreElements(),
     endWith(undefined),
   );
-  // Done when every pushed job was ACKed: stop the worker gracefully.
+  // Done when every pushed job was ACKed: stop the worker gracefully. A graceful stop waits for
+  // the FETCHes already sent, which the server holds up to 2 s each once the queues are empty.
+  let stopStartMs = 0;
   const finished$ = merge(pushed$, events$.pipe(filter(isWorkerEvent('succeeded')))).pipe(
     filter(() => pushComplete && counters.acked >= counters.pushed),
     take(1),
+    tap(() => {
+      stopStartMs = performance.now();
+      progress.unsubscribe();
+      draw(true);
+      say(`every job ACKed; stopping the worker (its pipelined FETCHes on empty queues take up to ${2 * fetchDepth} s to come back)`);
+    }),
     concatMap(() => worker.stop()),
   );
   // Failed jobs wait >= 15 s in the retries set; requeue them now (MUTATE, a Faktory feature).
@@ -258,7 +268,7 @@ async function run(options: DemoOptions, url: string, server: FaktoryServer | un
   } finally {
     process.off('SIGINT', onSigint);
     progress.unsubscribe();
-    draw(true);
+    if (stopStartMs === 0) draw(true);
     clientSockets.unsubscribe();
     await lastValueFrom(client.close(), { defaultValue: undefined });
   }
@@ -286,6 +296,7 @@ async function run(options: DemoOptions, url: string, server: FaktoryServer | un
       ['enqueue -> ACK p50/p95/p99', fmt(queueTimes)],
       ['handler run p50/p95/p99', fmt(runTimes)],
       ['sockets', sockets],
+      ['graceful stop', stopStartMs === 0 ? 'n/a' : `${formatMs(performance.now() - stopStartMs)} (outstanding FETCHes answered, clients closed)`],
       ['failures', `${counters.failed} FAILed (GatewayTimeout on first attempt)`],
       ['retries', `${counters.requeued} requeued from the retries set with MUTATE`],
     ]),
