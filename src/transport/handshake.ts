@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Frame } from '../codec/index.js';
+import { passwordHash, type Frame } from '../codec/index.js';
 import { AuthenticationError, HandshakeError } from '../errors.js';
 import type { ResolvedConfig } from './config.js';
 
@@ -56,15 +55,6 @@ export function parseGreeting(frame: Frame): Greeting {
   return { v, ...(i === undefined ? {} : { i }), ...(s === undefined ? {} : { s }) };
 }
 
-/**
- * The password hash Faktory expects: `sha256(password + salt)`, then sha256 of the raw digest
- * `iterations - 1` more times, as lowercase hex.
- */
-export function passwordHash(password: string, salt: string, iterations: number): string {
-  let digest = createHash('sha256').update(password + salt, 'utf8').digest();
-  for (let round = 1; round < iterations; round++) digest = createHash('sha256').update(digest).digest();
-  return digest.toString('hex');
-}
 
 /**
  * The `HELLO` payload answering `greeting`: `v`, `pwdhash` when the server asks for a

@@ -7,7 +7,7 @@ export {
   type ResolvedWorkerIdentity,
 } from './config.js';
 export { Connection, CONNECTION_LIMIT_DEFAULTS, type ConnectionLimits } from './connection.js';
-export { passwordHash, PROTOCOL_VERSION } from './handshake.js';
+export { PROTOCOL_VERSION } from './handshake.js';
 export { createPool, Pool, POOL_DEFAULTS, type PoolOptions } from './pool.js';
 export {
   exponentialBackoff,

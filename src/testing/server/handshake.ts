@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { passwordHash } from '../../codec/index.js';
 import { decodeField, GoTypeError, isRecord, parseGoJson } from './go-json.js';
 import type { WorkerIdentity } from './workers.js';
 
@@ -21,15 +22,6 @@ export function greeting(challenge: PasswordChallenge | undefined): string {
   return challenge === undefined ? '+HI {"v":2}\r\n' : `+HI {"v":2,"i":${challenge.i},"s":"${challenge.s}"}\r\n`;
 }
 
-/**
- * `pwdhash`: `sha256(password + salt)`, then sha256 of the raw digest, `iterations - 1` more times,
- * as lowercase hex.
- */
-export function passwordHash(password: string, salt: string, iterations: number): string {
-  let digest = createHash('sha256').update(password + salt).digest();
-  for (let n = 1; n < iterations; n++) digest = createHash('sha256').update(digest).digest();
-  return digest.toString('hex');
-}
 
 /** What a valid HELLO carried. */
 export interface Hello {

@@ -3,6 +3,6 @@ export type { ServerConditions, ServerStats, TimedJob, WorkingJob } from './serv
 export { SERVER_DEFAULTS, type ServerOptions, type ServerTlsOptions } from './options.js';
 export { realClock, createManualClock, type Clock, type ClockTimer, type ManualClock } from './clock.js';
 export { WAIT_DEFAULTS, type WaitOptions } from './waiters.js';
-export { passwordHash } from './handshake.js';
+export { passwordHash } from '../../codec/index.js';
 export type { Job, JobFailure } from './job.js';
 export type { WorkerInfo, WorkerState } from './workers.js';

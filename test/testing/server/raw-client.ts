@@ -4,7 +4,7 @@ import { connect as connectNet, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { once } from 'node:events';
 import { RespDecoder, type Frame } from '../../../src/codec/index.js';
-import { passwordHash } from '../../../src/testing/server/handshake.js';
+import { passwordHash } from '../../../src/codec/index.js';
 
 export interface RawFrame {
   readonly raw: string;
