@@ -7,4 +7,4 @@ export type { InFlightJob } from './worker-run.js';
 export { JobTimeoutError, UnknownJobTypeError, WorkerShutdownError } from './job-errors.js';
 export { isWorkerEvent } from './events.js';
 export type * from './events.js';
-export { runWorker, type RunWorkerOptions } from './run-worker.js';
+export { runWorker, type RunWorkerOptions, type WorkerProcess } from './run-worker.js';

@@ -50,7 +50,7 @@ function describe(event: WorkerEvent): string | undefined {
 /**
  * Runs a worker as the process's main job (the opt-in "run as a process" helper; the worker
  * itself never touches `process`): subscribes, and wires signals: `SIGTERM`/`SIGINT` stop
- * gracefully (a second `SIGINT` forces), `SIGTSTP` quiets, `SIGTTIN` prints the in-flight jobs
+ * gracefully (a second `SIGINT` forces, a third exits with code 130 at once), `SIGTSTP` quiets, `SIGTTIN` prints the in-flight jobs
  * with elapsed time. An uncaught exception or unhandled rejection FAILs the in-flight jobs
  * (forced stop, bounded by `crashTimeoutMs`), then exits with code 1. Resolves with the exit
  * code (0 after a clean stop, 1 when the worker errored) and sets `process.exitCode`; listeners
@@ -75,7 +75,14 @@ export function runWorker<Jobs extends JobTypes, Client extends WorkerClient<Job
     };
     const onInt = (): void => {
       interrupts++;
-      log(interrupts === 1 ? 'SIGINT: stopping (again to force)' : 'SIGINT: forcing stop');
+      if (interrupts > 2) {
+        // A forced stop still waits for the FETCHes already sent (their jobs must be FAILed, or
+        // they stay reserved); the third Ctrl-C is for when even that is too long.
+        log('SIGINT: exiting now; jobs in flight stay reserved until their reserve_for runs out');
+        proc.exit(130);
+        return;
+      }
+      log(interrupts === 1 ? 'SIGINT: stopping (again to force)' : 'SIGINT: forcing stop (again to exit at once)');
       worker.stop({ force: interrupts > 1 }).subscribe();
     };
     const onTstp = (): void => {
