@@ -141,8 +141,9 @@ type Intake<Job, Input, Item> = (item: Item, accept: (job: Job, input: Input) =>
 
 /**
  * The batching of {@link pushJobs}, as one subscriber rather than an operator chain: source
- * values are collected in windows of `windowMs` (a new window opens when one closes or fills, as
- * `bufferTime(windowMs, null, maxBatch)` does), and at most `concurrency` batches are sent at
+ * values are collected in windows of `windowMs`, each opened by the first value of its batch and
+ * closed early when `maxBatch` values are in (so an idle source sets no timer, unlike
+ * `bufferTime`), and at most `concurrency` batches are sent at
  * once, later ones waiting in line (as `mergeMap(send, concurrency)` does). `intake` turns a
  * batch's values into jobs as the batch is sent.
  */
@@ -235,22 +236,19 @@ function batchAndSend<Job extends { readonly jid: string }, Input, Item>(
     const closeWindow = () => {
       window = undefined;
       flush();
-      openWindow();
-    };
-    const openWindow = () => {
-      // A flush may have ended the subscription (the consumer left on a result): no new window.
-      if (!closed()) window = scheduler.schedule(closeWindow, windowMs);
     };
     const collect = (item: Item) => {
       items.push(item);
       if (items.length >= maxBatch) {
         window?.unsubscribe();
+        window = undefined;
         flush();
-        openWindow();
+      } else if (window === undefined) {
+        // The first job of a batch opens its window: an idle stream sets no timer.
+        window = scheduler.schedule(closeWindow, windowMs);
       }
     };
 
-    openWindow();
     subscriber.add(
       source.subscribe({
         next: collect,

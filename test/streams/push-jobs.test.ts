@@ -40,25 +40,36 @@ describe('pushJobs', () => {
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold<JobPayload>('-abcde 194ms |', jobs);
       const out = source.pipe(pushJobs(client, { maxBatch: 3, windowMs: 100, scheduler }));
-      expectObservable(out).toBe('5ms (abc) 95ms (de) 91ms |', results);
+      expectObservable(out).toBe('5ms (abc) 96ms (de) 90ms |', results);
       expectSubscriptions(source.subscriptions).toBe('^ 199ms !');
     });
     assert.deepEqual(sent, [
       [3, ['A', 'B', 'C']],
-      [103, ['D', 'E']],
+      [104, ['D', 'E']], // d opened the second batch's window at 4
     ]);
   });
 
-  it('sends what the window collected when it closes, one PUSHB per window', () => {
+  it('opens a window with the first job of a batch and sends what it collected when it closes', () => {
     const { scheduler, sent, client } = harness();
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold<JobPayload>('-a-b 50ms c 50ms |', jobs);
-      expectObservable(source.pipe(pushJobs(client, { windowMs: 10, scheduler }))).toBe('12ms (ab) 46ms c 42ms |', results);
+      expectObservable(source.pipe(pushJobs(client, { windowMs: 10, scheduler }))).toBe('13ms (ab) 49ms c 38ms |', results);
     });
     assert.deepEqual(sent, [
-      [10, ['A', 'B']],
-      [60, ['C']],
+      [11, ['A', 'B']],
+      [64, ['C']],
     ]);
+  });
+
+  it('sets no timer while no job is waiting', () => {
+    const { scheduler, client } = harness();
+    scheduler.run(({ cold }) => {
+      const source = cold<JobPayload>('-a 100ms -', jobs);
+      source.pipe(pushJobs(client, { windowMs: 10, scheduler })).subscribe();
+      assert.equal(scheduler.actions.length, 1, 'only the source\'s own a is scheduled');
+      scheduler.flush();
+      assert.equal(scheduler.actions.length, 0, 'nothing after the batch was sent and answered');
+    });
   });
 
   it('keeps at most concurrency batches awaiting their reply', () => {
