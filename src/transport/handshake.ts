@@ -55,7 +55,6 @@ export function parseGreeting(frame: Frame): Greeting {
   return { v, ...(i === undefined ? {} : { i }), ...(s === undefined ? {} : { s }) };
 }
 
-
 /**
  * The `HELLO` payload answering `greeting`: `v`, `pwdhash` when the server asks for a
  * password, and the worker identity when the connection belongs to a worker.

@@ -27,5 +27,5 @@ export interface WorkerPoolSettings {
 export function defaultClientFactory<Jobs extends JobTypes>(
   connection: WorkerConnectionOptions,
 ): (identity: WorkerIdentity, role: WorkerClientRole, pool: WorkerPoolSettings) => DefaultWorkerClient<Jobs> {
-  return (identity, _role, pool) => createClient<Jobs>({ ...connection, worker: identity, size: pool.size, maxBlockingPerConnection: pool.maxBlockingPerConnection });
+  return (identity, _role, pool) => createClient<Jobs>({ ...connection, ...pool, worker: identity });
 }
