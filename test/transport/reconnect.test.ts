@@ -194,39 +194,26 @@ describe('Pool dispatch', () => {
     });
   });
 
-  it('pipelines no blocking request when size is 1, so other commands get the connection between them', () => {
-    const scheduler = testScheduler();
-    scheduler.run(() => {
-      const connection = new FakeConnection(true);
-      let limits: ConnectionLimits = {};
-      const pool = fakePool(scheduler, (given) => ((limits = given), of(connection)), { size: 1, maxBlockingPerConnection: 4 });
-      for (let i = 0; i < 3; i++) pool.request('FETCH', ['q'], { blocking: true }).subscribe();
-      pool.request('ACK', [{ jid: 'j' }]).subscribe();
-      scheduler.flush();
-      assert.deepEqual(connection.held.map((request) => request.verb), ['FETCH']);
-      connection.answer(limits);
-      assert.deepEqual(connection.held.map((request) => request.verb), ['ACK']);
-    });
-  });
-
   it('rejects a maxBlockingPerConnection that is not a positive integer', () => {
     assert.throws(() => createPool({ maxBlockingPerConnection: 0 }), (error: unknown) => error instanceof Error && /maxBlockingPerConnection/.test(String((error as { argument?: string }).argument)));
   });
 
-  it('queues a blocking request for the single connection when size is 1', () => {
-    const scheduler = testScheduler();
-    scheduler.run(() => {
-      const connection = new FakeConnection(true);
-      let limits: ConnectionLimits = {};
-      const pool = fakePool(scheduler, (given) => ((limits = given), of(connection)), { size: 1 });
-      pool.request('FETCH', ['q'], { blocking: true }).subscribe();
-      pool.request('ACK', [{ jid: 'j' }]).subscribe();
-      scheduler.flush();
-      assert.deepEqual(connection.held.map((request) => request.verb), ['FETCH']);
-      connection.answer(limits);
-      assert.deepEqual(connection.held.map((request) => request.verb), ['ACK']);
+  for (const maxBlockingPerConnection of [1, 4]) {
+    it(`gives the one connection of a pool of size 1 to one blocking request at a time (maxBlockingPerConnection ${maxBlockingPerConnection}), the others' commands going between them`, () => {
+      const scheduler = testScheduler();
+      scheduler.run(() => {
+        const connection = new FakeConnection(true);
+        let limits: ConnectionLimits = {};
+        const pool = fakePool(scheduler, (given) => ((limits = given), of(connection)), { size: 1, maxBlockingPerConnection });
+        for (let i = 0; i < 3; i++) pool.request('FETCH', ['q'], { blocking: true }).subscribe();
+        pool.request('ACK', [{ jid: 'j' }]).subscribe();
+        scheduler.flush();
+        assert.deepEqual(connection.held.map((request) => request.verb), ['FETCH']);
+        connection.answer(limits);
+        assert.deepEqual(connection.held.map((request) => request.verb), ['ACK']);
+      });
     });
-  });
+  }
 
   it('fails fast with ConnectionError when maxQueued requests already wait', () => {
     const scheduler = testScheduler();
