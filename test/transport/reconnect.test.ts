@@ -151,16 +151,22 @@ describe('Pool reconnect schedule (marbles)', () => {
   });
 });
 
+/** A pool whose connections hold every request, and those connections in the order opened. */
+function holdingPool(scheduler: TestScheduler, options: PoolOptions): { pool: ReturnType<typeof createPool>; connections: FakeConnection[] } {
+  const connections: FakeConnection[] = [];
+  const pool = fakePool(scheduler, () => {
+    const connection = new FakeConnection(true);
+    connections.push(connection);
+    return of(connection);
+  }, options);
+  return { pool, connections };
+}
+
 describe('Pool dispatch', () => {
   it('lets blocking requests hold at most size - 1 connections, keeping one for the rest', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
-      const connections: FakeConnection[] = [];
-      const pool = fakePool(scheduler, () => {
-        const connection = new FakeConnection(true);
-        connections.push(connection);
-        return of(connection);
-      }, { size: 3 });
+      const { pool, connections } = holdingPool(scheduler, { size: 3 });
       for (let i = 0; i < 5; i++) pool.request('FETCH', ['q'], { blocking: true }).subscribe();
       pool.request('ACK', [{ jid: 'j' }]).subscribe();
       pool.request('PUSH', [{ jid: 'k' }]).subscribe();
@@ -174,12 +180,7 @@ describe('Pool dispatch', () => {
   it('pipelines blocking requests up to maxBlockingPerConnection, filling one connection before opening the next', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
-      const connections: FakeConnection[] = [];
-      const pool = fakePool(scheduler, () => {
-        const connection = new FakeConnection(true);
-        connections.push(connection);
-        return of(connection);
-      }, { size: 4, maxBlockingPerConnection: 3 });
+      const { pool, connections } = holdingPool(scheduler, { size: 4, maxBlockingPerConnection: 3 });
       for (let i = 0; i < 5; i++) pool.request('FETCH', [`q${i}`], { blocking: true }).subscribe();
       pool.request('ACK', [{ jid: 'j' }]).subscribe();
       scheduler.flush();
