@@ -120,8 +120,12 @@ export class FaktoryServer {
       changed: () => {
         this.#waiters.changed();
       },
+      socketClosed: () => {
+        this.#counters.connections--;
+        this.#waiters.changed();
+      },
       closed: (connection) => {
-        if (this.#connections.delete(connection)) this.#counters.connections--;
+        this.#connections.delete(connection);
         this.#waiters.changed();
       },
     };
