@@ -7,9 +7,6 @@ import { mutate } from './mutate.js';
 import { queueCommand } from './queue-command.js';
 import { bulk, errorReply, NULL_BULK, OK, reject } from './replies.js';
 
-/** How long a FETCH waits for a job before answering with a null bulk string: 2 s. */
-export const FETCH_WAIT_MS = 2_000;
-
 /** Parses a JSON payload or rejects with `invalid JSON: <Go error>`; a missing payload is empty. */
 function parseJson(payload: string | undefined): unknown {
   const parsed = parseGoJson(payload ?? '');
@@ -60,6 +57,7 @@ const fetch: CommandHandler = (server, connection, payload) => {
   const idle = connection.worker !== undefined && connection.worker.state !== 'running';
   const job = idle ? undefined : store.tryFetch(queues, wid);
   if (job !== undefined) return bulk(encodeJob(job));
+  if (server.fetchWaitMs === 0) return NULL_BULK;
   return (deliver) => {
     const stop = idle ? () => undefined : store.waitFetch(queues, wid, (found: Job) => {
       clock.clearTimeout(timer);
@@ -68,7 +66,7 @@ const fetch: CommandHandler = (server, connection, payload) => {
     const timer = clock.setTimeout(() => {
       stop();
       deliver(NULL_BULK);
-    }, FETCH_WAIT_MS);
+    }, server.fetchWaitMs);
     return () => {
       stop();
       clock.clearTimeout(timer);

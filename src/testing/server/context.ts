@@ -24,6 +24,8 @@ export interface ServerContext {
   readonly clock: Clock;
   readonly counters: ServerCounters;
   readonly startedAtMs: number;
+  /** How long an empty FETCH waits, in milliseconds. */
+  readonly fetchWaitMs: number;
   /** Enterprise `BATCH` and `TRACK`, when Enterprise mode is on. */
   readonly enterprise: { readonly batch: SubsystemHandler; readonly track: SubsystemHandler } | undefined;
 }

@@ -114,6 +114,7 @@ export class FaktoryServer {
       clock,
       counters: this.#counters,
       startedAtMs: clock.now(),
+      fetchWaitMs: options.fetchWaitMs,
       enterprise: this.#enterprise,
       password: options.password,
       maxLineBytes: options.maxLineBytes,

@@ -90,6 +90,22 @@ describe('in-memory server: command table transcripts', () => {
     assert.equal(await client.raw(), '-ERR unknown command BAD\r\n');
   });
 
+  it('waits fetchWaitMs before a null bulk: 2000 by default, 0 answers at once', async (t) => {
+    for (const [fetchWaitMs, expected] of [[undefined, 2_000], [150, 150]] as const) {
+      const { client, clock, server } = await setup(t, fetchWaitMs === undefined ? {} : { fetchWaitMs });
+      client.send('FETCH empty');
+      await server.waitFor((s) => s.stats().commands >= 1);
+      const waiting = clock.pendingTimers();
+      clock.advance(expected - 1);
+      assert.equal(clock.pendingTimers(), waiting, `still waiting at ${expected - 1} ms`);
+      clock.advance(1);
+      assert.equal(clock.pendingTimers(), waiting - 1);
+      assert.equal(await client.raw(), '$-1\r\n');
+    }
+    const { client } = await setup(t, { fetchWaitMs: 0 });
+    assert.equal(await client.call('FETCH empty'), '$-1\r\n');
+  });
+
   it('answers ACK with +OK, also for an unknown jid, and deletes the reservation', async (t) => {
     const { client, server } = await setup(t);
     await client.call(`PUSH ${JSON.stringify(job({ jid: 'ack-00001' }))}`);

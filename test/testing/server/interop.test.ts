@@ -6,7 +6,8 @@ import { startServer } from '../../../src/testing/index.js';
 // Interop with a client nobody here wrote: the faktory-worker npm package, on the real clock.
 describe('in-memory server: interop with faktory-worker', () => {
   it('takes jobs pushed by faktory-worker, lets its worker process them, and puts a failing job in retries', async (t) => {
-    const server = await startServer();
+    // a short FETCH wait: worker.stop() waits for the FETCHes in flight
+    const server = await startServer({ fetchWaitMs: 50 });
     const client = new Client({ url: server.url });
     const seen: unknown[] = [];
     const worker = new Worker({
