@@ -10,8 +10,10 @@ export interface ServerCounters {
   totalConnections: number;
   /** Commands processed since start (lines with a known verb). */
   commands: number;
-  /** Runs of each periodic task, by name. */
-  readonly taskRuns: Map<string, number>;
+  /** Runs of each periodic task (`tick`, `sweep`) and the wall time they took, in milliseconds. */
+  readonly tasks: Map<string, { cycles: number; wallMs: number }>;
+  /** Workers forgotten by the heartbeat sweep. */
+  workersReaped: number;
 }
 
 /** An Enterprise command handler (`BATCH`, `TRACK`). */
