@@ -214,32 +214,31 @@ class Decoder {
     const text = this.text;
     const start = this.pos;
     let pos = start;
-    const digit = (): boolean => {
-      const c = text.charCodeAt(pos);
-      return c >= 0x30 && c <= 0x39;
-    };
-    const fail = (context: string): never => {
-      this.pos = pos;
-      return this.syntax(context);
-    };
+    let error: string | undefined;
     if (text.charCodeAt(pos) === 0x2d) {
       pos++;
-      if (!digit()) fail('in numeric literal');
+      if (!isDigit(text, pos)) error = 'in numeric literal';
     }
-    if (text.charCodeAt(pos) === 0x30) pos++;
-    else while (digit()) pos++;
-    if (text.charCodeAt(pos) === 0x2e) {
-      pos++;
-      if (!digit()) fail('after decimal point in numeric literal');
-      while (digit()) pos++;
+    if (error === undefined) {
+      if (text.charCodeAt(pos) === 0x30) pos++;
+      else while (isDigit(text, pos)) pos++;
+      if (text.charCodeAt(pos) === 0x2e) {
+        pos++;
+        if (!isDigit(text, pos)) error = 'after decimal point in numeric literal';
+        while (isDigit(text, pos)) pos++;
+      }
     }
     const e = text.charCodeAt(pos);
-    if (e === 0x65 || e === 0x45) {
+    if (error === undefined && (e === 0x65 || e === 0x45)) {
       pos++;
       const sign = text.charCodeAt(pos);
       if (sign === 0x2b || sign === 0x2d) pos++;
-      if (!digit()) fail('in exponent of numeric literal');
-      while (digit()) pos++;
+      if (!isDigit(text, pos)) error = 'in exponent of numeric literal';
+      while (isDigit(text, pos)) pos++;
+    }
+    if (error !== undefined) {
+      this.pos = pos;
+      this.syntax(error);
     }
     this.pos = pos;
     const raw = text.slice(start, pos);
@@ -366,20 +365,18 @@ class Decoder {
   #object(type: GoType, existing: unknown): unknown {
     this.pos++;
     let struct: GoStruct | undefined;
-    let entries: Map<string, unknown> | undefined;
+    let map: GoMapBuilder | undefined;
     let target: Record<string, unknown> | undefined;
-    let elem: GoType = SKIP;
     if (type.kind === 'struct') {
       struct = type;
       target = isRecord(existing) ? existing : {};
     } else if (type.kind === 'map' || type.kind === 'any') {
-      entries = new Map(isRecord(existing) ? Object.entries(existing) : []);
-      elem = type.kind === 'map' ? type.elem : GO_ANY;
+      map = new GoMapBuilder(type.kind === 'map' ? type.elem : GO_ANY, existing);
     } else if (type.kind !== 'skip') this.#mismatch('object', type);
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
-      return target ?? (entries === undefined ? undefined : sortedObject(entries));
+      return target ?? map?.build();
     }
     for (;;) {
       this.skipSpace();
@@ -390,10 +387,8 @@ class Decoder {
       this.pos++;
       this.skipSpace();
       if (struct !== undefined && target !== undefined) this.#field(struct, target, key);
-      else if (entries !== undefined) {
-        const item = this.value(elem, entries.get(key));
-        entries.set(key, item === undefined ? (entries.get(key) ?? zero(elem)) : item);
-      } else this.value(SKIP, undefined);
+      else if (map !== undefined) map.set(key, this.value(map.elem, map.get(key)));
+      else this.value(SKIP, undefined);
       this.skipSpace();
       const c = this.text.charCodeAt(this.pos);
       this.pos++;
@@ -402,7 +397,7 @@ class Decoder {
       this.pos--;
       this.syntax('after object key:value pair');
     }
-    return target ?? (entries === undefined ? undefined : sortedObject(entries));
+    return target ?? map?.build();
   }
 
   #field(struct: GoStruct, target: Record<string, unknown>, key: string): void {
@@ -443,13 +438,46 @@ function foldKey(key: string): string | undefined {
   return out;
 }
 
-/** An object with the entries' keys in Go's map order (sorted by code point). */
-function sortedObject(entries: Map<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of [...entries.keys()].sort(compareCodePoints)) {
-    Object.defineProperty(out, key, { value: entries.get(key), writable: true, enumerable: true, configurable: true });
+function isDigit(text: string, pos: number): boolean {
+  const c = text.charCodeAt(pos);
+  return c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * A Go map being decoded into a JavaScript object (null prototype, so that `__proto__` is a key
+ * like any other), merged into the map already there, with its keys in Go's map order (sorted by
+ * code point) once built: only re-sorted when they did not arrive in order.
+ */
+class GoMapBuilder {
+  readonly elem: GoType;
+  #out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  #last: string | undefined;
+  #sorted = true;
+
+  constructor(elem: GoType, existing: unknown) {
+    this.elem = elem;
+    if (isRecord(existing)) for (const key of Object.keys(existing)) this.set(key, existing[key]);
   }
-  return out;
+
+  get(key: string): unknown {
+    return this.#out[key];
+  }
+
+  /** Sets a decoded value (`undefined`: the value was not decodable, the key keeps its value or the zero value). */
+  set(key: string, value: unknown): void {
+    if (!(key in this.#out)) {
+      if (this.#last !== undefined && compareCodePoints(this.#last, key) > 0) this.#sorted = false;
+      this.#last = key;
+    }
+    this.#out[key] = value === undefined ? (this.#out[key] ?? zero(this.elem)) : value;
+  }
+
+  build(): Record<string, unknown> {
+    if (this.#sorted) return this.#out;
+    const sorted = Object.create(null) as Record<string, unknown>;
+    for (const key of Object.keys(this.#out).sort(compareCodePoints)) sorted[key] = this.#out[key];
+    return sorted;
+  }
 }
 
 function compareCodePoints(a: string, b: string): number {
