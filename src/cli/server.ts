@@ -12,6 +12,7 @@ Options:
   --host <address>  address to listen on (default 127.0.0.1)
   --password <pw>   require this password (default: $FAKTORY_PASSWORD, else none)
   --enterprise      enable BATCH, TRACK, unique and expiring jobs
+  --fetch-wait-ms <n>  how long an empty FETCH waits before answering null (default 2000, as Faktory)
   --help            show this help
 
 Stops cleanly on SIGINT or SIGTERM.`;
@@ -36,7 +37,14 @@ const defaultIo: CliIo = {
  * resolves with exit code 0 once SIGINT or SIGTERM has closed it; 2 on bad arguments.
  */
 export async function runServerCommand(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
-  let values: { port?: string | undefined; host?: string | undefined; password?: string | undefined; enterprise?: boolean | undefined; help?: boolean | undefined };
+  let values: {
+    port?: string | undefined;
+    host?: string | undefined;
+    password?: string | undefined;
+    enterprise?: boolean | undefined;
+    'fetch-wait-ms'?: string | undefined;
+    help?: boolean | undefined;
+  };
   try {
     values = parseArgs({
       args: [...argv],
@@ -45,6 +53,7 @@ export async function runServerCommand(argv: readonly string[], io: CliIo = defa
         host: { type: 'string' },
         password: { type: 'string' },
         enterprise: { type: 'boolean' },
+        'fetch-wait-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -67,6 +76,7 @@ export async function runServerCommand(argv: readonly string[], io: CliIo = defa
       host: values.host ?? '127.0.0.1',
       enterprise: values.enterprise ?? false,
       ...(password === undefined ? {} : { password }),
+      ...(values['fetch-wait-ms'] === undefined ? {} : { fetchWaitMs: Number(values['fetch-wait-ms']) }),
     });
   } catch (error) {
     io.err(`faktory-rx server: ${error instanceof Error ? error.message : String(error)}`);
