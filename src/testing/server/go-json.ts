@@ -94,12 +94,6 @@ export function goUnmarshal<T = Record<string, unknown>>(text: string, type: GoT
   }
 }
 
-/** Whether JSON text is valid for Go; the syntax error text when it is not. */
-export function goSyntaxError(text: string): string | undefined {
-  const parsed = goUnmarshal(text, SKIP);
-  return parsed.ok ? undefined : parsed.error;
-}
-
 class GoSyntaxError extends Error {}
 
 const END = 'unexpected end of JSON input';
