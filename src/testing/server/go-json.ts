@@ -96,6 +96,17 @@ export function goUnmarshal<T = Record<string, unknown>>(text: string, type: GoT
 
 class GoSyntaxError extends Error {}
 
+/** Go's limit on nested arrays and objects. */
+const MAX_DEPTH = 10_000;
+
+/** An array (`close` is `]`) or object (`}`) being read by the iterative decoder; `items`/`map` when building. */
+interface GenericFrame {
+  readonly close: number;
+  readonly items: unknown[] | undefined;
+  readonly map: GoMapBuilder | undefined;
+  key: string;
+}
+
 const END = 'unexpected end of JSON input';
 
 function zero(type: GoType): unknown {
@@ -130,6 +141,8 @@ class Decoder {
   readonly #fields: string[] = [];
   /** The short name of the innermost struct being decoded, '' at the top. */
   #struct = '';
+  /** How many arrays and objects of a typed value are open. */
+  #depth = 0;
 
   constructor(text: string) {
     this.text = text;
@@ -163,6 +176,7 @@ class Decoder {
    * empty it (`null` for a pointer, slice, map or interface).
    */
   value(type: GoType, existing: unknown): unknown {
+    if (type.kind === 'any' || type.kind === 'skip') return this.#generic(type);
     const c = this.text.charCodeAt(this.pos);
     switch (c) {
       case 0x7b: // {
@@ -171,29 +185,97 @@ class Decoder {
         return this.#array(type);
       case 0x22: {
         const s = this.#string();
-        if (type.kind === 'string' || type.kind === 'any') return s;
-        if (type.kind !== 'skip') this.#mismatch('string', type);
+        if (type.kind === 'string') return s;
+        this.#mismatch('string', type);
         return undefined;
       }
       case 0x74: // t
-        this.#literal('true');
-        return this.#bool(true, type);
       case 0x66: // f
-        this.#literal('false');
-        return this.#bool(false, type);
+        this.#literal(c === 0x74 ? 'true' : 'false');
+        this.#mismatch('bool', type);
+        return undefined;
       case 0x6e: // n
         this.#literal('null');
-        return type.kind === 'string' || type.kind === 'int' || type.kind === 'skip' ? undefined : null;
+        return type.kind === 'string' || type.kind === 'int' ? undefined : null;
       default:
         if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.#number(type);
         return this.syntax('looking for beginning of value');
     }
   }
 
-  #bool(value: boolean, type: GoType): unknown {
-    if (type.kind === 'any') return value;
-    if (type.kind !== 'skip') this.#mismatch('bool', type);
-    return undefined;
+  /**
+   * A value decoded into `interface{}` (or skipped): plain JSON values, maps with sorted keys.
+   * Iterative, since only these can nest deeply: Go's scanner allows 10,000 levels in all and
+   * then fails with `exceeded max depth`.
+   */
+  #generic(type: GoType): unknown {
+    const build = type.kind === 'any';
+    const stack: GenericFrame[] = [];
+    for (;;) {
+      let value: unknown;
+      const c = this.text.charCodeAt(this.pos);
+      if (c === 0x5b || c === 0x7b) {
+        if (this.#depth + stack.length >= MAX_DEPTH) this.syntax('exceeded max depth');
+        this.pos++;
+        const frame: GenericFrame = { close: c + 2, items: build && c === 0x5b ? [] : undefined, map: build && c === 0x7b ? new GoMapBuilder(GO_ANY, undefined) : undefined, key: '' };
+        this.skipSpace();
+        if (this.text.charCodeAt(this.pos) !== frame.close) {
+          if (frame.close === 0x7d) frame.key = this.#objectKey();
+          stack.push(frame);
+          this.skipSpace();
+          continue;
+        }
+        this.pos++;
+        value = frame.items ?? frame.map?.build();
+      } else value = this.#scalar(type);
+      for (;;) {
+        const frame = stack.at(-1);
+        if (frame === undefined) return value;
+        if (frame.items !== undefined) frame.items.push(value ?? null);
+        else frame.map?.set(frame.key, value);
+        this.skipSpace();
+        const next = this.text.charCodeAt(this.pos);
+        if (next === 0x2c) {
+          this.pos++;
+          this.skipSpace();
+          if (frame.close === 0x7d) {
+            frame.key = this.#objectKey();
+            this.skipSpace();
+          }
+          break;
+        }
+        if (next !== frame.close) this.syntax(frame.close === 0x5d ? 'after array element' : 'after object key:value pair');
+        this.pos++;
+        stack.pop();
+        value = frame.items ?? frame.map?.build();
+      }
+    }
+  }
+
+  /** A string, number or literal for `interface{}` (or skipped). */
+  #scalar(type: GoType): unknown {
+    const build = type.kind === 'any';
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 0x22) {
+      const s = this.#string();
+      return build ? s : undefined;
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.#number(type);
+    const word = c === 0x74 ? 'true' : c === 0x66 ? 'false' : c === 0x6e ? 'null' : undefined;
+    if (word === undefined) return this.syntax('looking for beginning of value');
+    this.#literal(word);
+    if (!build) return undefined;
+    return word === 'null' ? null : word === 'true';
+  }
+
+  /** An object key and its colon (at the key's opening quote, after white space). */
+  #objectKey(): string {
+    if (this.text.charCodeAt(this.pos) !== 0x22) this.syntax('looking for beginning of object key string');
+    const key = this.#string();
+    this.skipSpace();
+    if (this.text.charCodeAt(this.pos) !== 0x3a) this.syntax('after object key');
+    this.pos++;
+    return key;
   }
 
   #literal(word: string): void {
@@ -328,18 +410,17 @@ class Decoder {
 
   #array(type: GoType): unknown {
     this.pos++;
-    let elem: GoType;
+    this.#depth++;
+    let elem: GoType = SKIP;
     let out: unknown[] | undefined;
-    if (type.kind === 'slice' || type.kind === 'any') {
-      elem = type.kind === 'slice' ? type.elem : GO_ANY;
+    if (type.kind === 'slice') {
+      elem = type.elem;
       out = [];
-    } else {
-      if (type.kind !== 'skip') this.#mismatch('array', type);
-      elem = SKIP;
-    }
+    } else this.#mismatch('array', type);
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
+      this.#depth--;
       return out;
     }
     for (;;) {
@@ -349,36 +430,35 @@ class Decoder {
       this.skipSpace();
       const c = this.text.charCodeAt(this.pos);
       this.pos++;
+      if (c === 0x5d) break;
       if (c === 0x2c) continue;
-      if (c === 0x5d) return out;
       this.pos--;
       this.syntax('after array element');
     }
+    this.#depth--;
+    return out;
   }
 
   #object(type: GoType, existing: unknown): unknown {
     this.pos++;
+    this.#depth++;
     let struct: GoStruct | undefined;
     let map: GoMapBuilder | undefined;
     let target: Record<string, unknown> | undefined;
     if (type.kind === 'struct') {
       struct = type;
       target = isRecord(existing) ? existing : {};
-    } else if (type.kind === 'map' || type.kind === 'any') {
-      map = new GoMapBuilder(type.kind === 'map' ? type.elem : GO_ANY, existing);
-    } else if (type.kind !== 'skip') this.#mismatch('object', type);
+    } else if (type.kind === 'map') map = new GoMapBuilder(type.elem, existing);
+    else this.#mismatch('object', type);
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
+      this.#depth--;
       return target ?? map?.build();
     }
     for (;;) {
       this.skipSpace();
-      if (this.text.charCodeAt(this.pos) !== 0x22) this.syntax('looking for beginning of object key string');
-      const key = this.#string();
-      this.skipSpace();
-      if (this.text.charCodeAt(this.pos) !== 0x3a) this.syntax('after object key');
-      this.pos++;
+      const key = this.#objectKey();
       this.skipSpace();
       if (struct !== undefined && target !== undefined) this.#field(struct, target, key);
       else if (map !== undefined) map.set(key, this.value(map.elem, map.get(key)));
@@ -391,6 +471,7 @@ class Decoder {
       this.pos--;
       this.syntax('after object key:value pair');
     }
+    this.#depth--;
     return target ?? map?.build();
   }
 

@@ -71,6 +71,13 @@ describe('as Faktory 1.9.4: JSON is decoded as Go does', () => {
     for (const [line, error] of Object.entries(replies)) assert.equal(await client.call(line), `-ERR ${error}\r\n`, line);
   });
 
+  it('allows 10,000 nested arrays and objects in all, as Go does, and refuses one more with exceeded max depth', async (t) => {
+    const { client } = await setup(t);
+    const nested = (depth: number): string => `{"jid":"deep-nest","jobtype":"T","args":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    assert.equal(await client.call(`PUSH ${nested(9_999)}`), '+OK\r\n');
+    assert.equal(await client.call(`PUSH ${nested(10_000)}`), "-ERR invalid JSON: invalid character '[' exceeded max depth\r\n");
+  });
+
   it("gives Go's type error texts: the first wrong value in input order, the literal only for numbers that do not fit, the field path", async (t) => {
     const { client } = await setup(t);
     const replies: Record<string, string> = {
