@@ -75,6 +75,8 @@ describe('as Faktory 1.9.4: JSON is decoded as Go does', () => {
     const { client } = await setup(t);
     const nested = (depth: number): string => `{"jid":"deep-nest","jobtype":"T","args":${'['.repeat(depth)}${']'.repeat(depth)}}`;
     assert.equal(await client.call(`PUSH ${nested(9_999)}`), '+OK\r\n');
+    const fetched = await client.call('FETCH default');
+    assert.ok(fetched.endsWith(`"args":${'['.repeat(9_999)}${']'.repeat(9_999)}}\r\n`), 'written back as deep as it came');
     assert.equal(await client.call(`PUSH ${nested(10_000)}`), "-ERR invalid JSON: invalid character '[' exceeded max depth\r\n");
   });
 
