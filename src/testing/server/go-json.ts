@@ -233,10 +233,7 @@ class Decoder {
         if (frame === undefined) return value;
         if (frame.items !== undefined) frame.items.push(value ?? null);
         else frame.map?.set(frame.key, value);
-        this.skipSpace();
-        const next = this.text.charCodeAt(this.pos);
-        if (next === 0x2c) {
-          this.pos++;
+        if (!this.#closes(frame.close)) {
           this.skipSpace();
           if (frame.close === 0x7d) {
             frame.key = this.#objectKey();
@@ -244,8 +241,6 @@ class Decoder {
           }
           break;
         }
-        if (next !== frame.close) this.syntax(frame.close === 0x5d ? 'after array element' : 'after object key:value pair');
-        this.pos++;
         stack.pop();
         value = frame.items ?? frame.map?.build();
       }
@@ -266,6 +261,15 @@ class Decoder {
     this.#literal(word);
     if (!build) return undefined;
     return word === 'null' ? null : word === 'true';
+  }
+
+  /** After an element of an array (`close` is `]`) or object (`}`): `true` at its end, `false` after a comma; else Go's syntax error. */
+  #closes(close: number): boolean {
+    this.skipSpace();
+    const c = this.text.charCodeAt(this.pos);
+    if (c !== 0x2c && c !== close) this.syntax(close === 0x5d ? 'after array element' : 'after object key:value pair');
+    this.pos++;
+    return c === close;
   }
 
   /** An object key and its colon (at the key's opening quote, after white space). */
@@ -427,13 +431,7 @@ class Decoder {
       this.skipSpace();
       const item = this.value(elem, undefined);
       out?.push(item ?? zero(elem));
-      this.skipSpace();
-      const c = this.text.charCodeAt(this.pos);
-      this.pos++;
-      if (c === 0x5d) break;
-      if (c === 0x2c) continue;
-      this.pos--;
-      this.syntax('after array element');
+      if (this.#closes(0x5d)) break;
     }
     this.#depth--;
     return out;
@@ -463,13 +461,7 @@ class Decoder {
       if (struct !== undefined && target !== undefined) this.#field(struct, target, key);
       else if (map !== undefined) map.set(key, this.value(map.elem, map.get(key)));
       else this.value(SKIP, undefined);
-      this.skipSpace();
-      const c = this.text.charCodeAt(this.pos);
-      this.pos++;
-      if (c === 0x2c) continue;
-      if (c === 0x7d) break;
-      this.pos--;
-      this.syntax('after object key:value pair');
+      if (this.#closes(0x7d)) break;
     }
     this.#depth--;
     return target ?? map?.build();
