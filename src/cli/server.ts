@@ -8,12 +8,12 @@ Runs the faktory-rx in-memory Faktory server: an in-memory development/test serv
 the Faktory protocol. It is NOT a production Faktory: nothing is persisted, jobs are lost when it stops.
 
 Options:
-  --port <n>        TCP port (default 7419; 0 picks a free port)
-  --host <address>  address to listen on (default 127.0.0.1)
-  --password <pw>   require this password (default: $FAKTORY_PASSWORD, else none)
-  --enterprise      enable BATCH, TRACK, unique and expiring jobs
+  --port <n>           TCP port (default 7419; 0 picks a free port)
+  --host <address>     address to listen on (default 127.0.0.1)
+  --password <pw>      require this password (default: $FAKTORY_PASSWORD, else none)
+  --enterprise         enable BATCH, TRACK, unique and expiring jobs
   --fetch-wait-ms <n>  how long an empty FETCH waits before answering null (default 2000, as Faktory)
-  --help            show this help
+  --help               show this help
 
 Stops cleanly on SIGINT or SIGTERM.`;
 
