@@ -12,63 +12,17 @@
  *   string`, `invalid character 'x' after top-level value`, `unexpected end of JSON input`), and
  *   win over type errors, since Go checks the syntax of the whole text first;
  * - strings decode escapes as Go does (a lone surrogate escape becomes U+FFFD); numbers of an
- *   `interface{}` are float64, maps are written with their keys sorted.
+ *   `interface{}` are float64, maps are written with their keys sorted; arrays and objects nest
+ *   up to Go's 10,000 levels (then `invalid character '[' exceeded max depth`).
  * Where we differ: a line's bytes are decoded as UTF-8 before JSON sees them, so an invalid
  * byte is U+FFFD by Node's rules (one per maximal invalid sequence, Go has one per byte) and a
  * syntax error at an invalid byte names U+FFFD's first byte; an integer beyond 2^53 is accepted
  * in Go's int64 range but kept as the nearest double; integer-like map keys come first when
  * written (a JavaScript object's own order).
  */
-
-/** A Go type as `encoding/json` fills it. `name` is how Go's errors spell it. */
-export type GoType =
-  | { readonly kind: 'string'; readonly name: string }
-  | { readonly kind: 'int'; readonly name: string; readonly min: bigint; readonly max: bigint }
-  | { readonly kind: 'slice'; readonly name: string; readonly elem: GoType }
-  | { readonly kind: 'map'; readonly name: string; readonly elem: GoType }
-  | { readonly kind: 'any' }
-  | { readonly kind: 'skip' }
-  | GoStruct;
-
-/** A Go struct: its short name (`Job`), its full name (`client.Job`) and its JSON fields. */
-export interface GoStruct {
-  readonly kind: 'struct';
-  readonly name: string;
-  readonly typeName: string;
-  readonly fields: ReadonlyMap<string, GoType>;
-  /** The fields by their case-folded name. */
-  readonly folded: ReadonlyMap<string, string>;
-}
-
-/** A Go struct type with these JSON fields (in declaration order). */
-export function goStruct(typeName: string, fields: Readonly<Record<string, GoType>>): GoStruct {
-  const map = new Map(Object.entries(fields));
-  const folded = new Map<string, string>();
-  for (const field of map.keys()) folded.set(foldKey(field) ?? field, field);
-  return { kind: 'struct', name: typeName.slice(typeName.indexOf('.') + 1), typeName, fields: map, folded };
-}
-
-const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
-/** Go's `string`. */
-export const GO_STRING: GoType = { kind: 'string', name: 'string' };
-/** Go's `int` (64-bit). */
-export const GO_INT: GoType = { kind: 'int', name: 'int', ...INT64 };
-/** Go's `int64`. */
-export const GO_INT64: GoType = { kind: 'int', name: 'int64', ...INT64 };
-/** Go's `uint8`. */
-export const GO_UINT8: GoType = { kind: 'int', name: 'uint8', min: 0n, max: 255n };
-/** Go's `interface{}`. */
-export const GO_ANY: GoType = { kind: 'any' };
-/** Go's `[]string`. */
-export const GO_STRINGS: GoType = { kind: 'slice', name: '[]string', elem: GO_STRING };
-/** Go's `[]interface {}`. */
-export const GO_ANYS: GoType = { kind: 'slice', name: '[]interface {}', elem: GO_ANY };
-/** Go's `map[string]interface {}`. */
-export const GO_MAP: GoType = { kind: 'map', name: 'map[string]interface {}', elem: GO_ANY };
-/** Go's `map[string]string`. */
-export const GO_STRING_MAP: GoType = { kind: 'map', name: 'map[string]string', elem: GO_STRING };
-const SKIP: GoType = { kind: 'skip' };
-const FLOAT64 = 'float64';
+import { isRecord } from './go-encode.js';
+import { firstByte, quoteByte } from './go-quote.js';
+import { foldKey, GO_ANY, type GoStruct, type GoType } from './go-types.js';
 
 /** The outcome of {@link goUnmarshal}: the value, or Go's error text. */
 export type Unmarshalled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -93,6 +47,9 @@ export function goUnmarshal<T = Record<string, unknown>>(text: string, type: GoT
     throw error;
   }
 }
+
+const SKIP: GoType = { kind: 'skip' };
+const FLOAT64 = 'float64';
 
 class GoSyntaxError extends Error {}
 
@@ -492,19 +449,6 @@ class Decoder {
 const HEX = '0123456789abcdef';
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
-/** A field name folded as Go matches it (ASCII case, the Kelvin sign and long s); `undefined` when no ASCII name can match. */
-function foldKey(key: string): string | undefined {
-  let out = '';
-  for (const char of key) {
-    const code = char.charCodeAt(0);
-    if (code < 0x80) out += code >= 0x61 && code <= 0x7a ? String.fromCharCode(code - 0x20) : char;
-    else if (code === 0x212a) out += 'K';
-    else if (code === 0x17f) out += 'S';
-    else return undefined;
-  }
-  return out;
-}
-
 function isDigit(text: string, pos: number): boolean {
   const c = text.charCodeAt(pos);
   return c >= 0x30 && c <= 0x39;
@@ -558,99 +502,6 @@ function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** The first byte of a code point's UTF-8 form: Go's scanner reports bytes. */
-function firstByte(code: number): number {
-  if (code < 0x80) return code;
-  if (code < 0x800) return 0xc0 | (code >> 6);
-  if (code < 0x10000) return 0xe0 | (code >> 12);
-  return 0xf0 | (code >> 18);
-}
 
-/** Go's `quoteChar` of the JSON scanner: a byte in single quotes, escaped as `strconv.Quote` would. */
-function quoteByte(byte: number): string {
-  if (byte === 0x27) return "'\\''";
-  if (byte === 0x22) return `'"'`;
-  return `'${goQuote(String.fromCharCode(byte)).slice(1, -1)}'`;
-}
-
-const NAMED_ESCAPES: Readonly<Record<number, string>> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v', 0x22: '\\"', 0x5c: '\\\\' };
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-
-/** Go's `strconv.Quote`: double quotes, Go escapes for what is not printable. */
-export function goQuote(text: string): string {
-  let out = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    const named = NAMED_ESCAPES[code];
-    if (named !== undefined) out += named;
-    else if (code === 0x20 || (code > 0x7e ? PRINTABLE.test(char) : code > 0x20)) out += char;
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if (code < 0x10000) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += `\\U${code.toString(16).padStart(8, '0')}`;
-  }
-  return `${out}"`;
-}
-
-/** Whether a value is a JSON object (not an array, not null). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
-
-/** Whether JSON text holds a character Go escapes (five `indexOf` scans beat one regex test). */
-function hasHtmlUnsafe(json: string): boolean {
-  return json.includes('<') || json.includes('>') || json.includes('&') || json.includes('\u2028') || json.includes('\u2029');
-}
-
-/** Escapes `<`, `>`, `&`, U+2028 and U+2029 in JSON text as Go's encoder does (`\u003c`...). */
-export function escapeHtml(json: string): string {
-  return hasHtmlUnsafe(json) ? json.replace(HTML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
-}
-
-/**
- * `JSON.stringify` of a JSON value, also for values nested deeper than its recursion allows
- * (the decoder accepts Go's 10,000 levels; V8's stringify overflows near 4,500): then an
- * iterative writer takes over.
- */
-export function stringifyJson(value: unknown): string {
-  try {
-    return JSON.stringify(value);
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    return stringifyDeep(value);
-  }
-}
-
-function stringifyDeep(root: unknown): string {
-  let out = '';
-  const stack: { readonly entries: [string | undefined, unknown][]; index: number; readonly close: string }[] = [];
-  let value: unknown = root;
-  for (;;) {
-    if (Array.isArray(value) || isRecord(value)) {
-      const array = Array.isArray(value);
-      out += array ? '[' : '{';
-      const entries: [string | undefined, unknown][] = array ? (value as unknown[]).map((item) => [undefined, item]) : Object.entries(value);
-      stack.push({ entries, index: 0, close: array ? ']' : '}' });
-    } else out += JSON.stringify(value);
-    let next: [string | undefined, unknown] | undefined;
-    while (next === undefined) {
-      const frame = stack.at(-1);
-      if (frame === undefined) return out;
-      next = frame.entries[frame.index];
-      if (next === undefined) {
-        out += frame.close;
-        stack.pop();
-        continue;
-      }
-      if (frame.index++ > 0) out += ',';
-      if (next[0] !== undefined) out += `${JSON.stringify(next[0])}:`;
-    }
-    value = next[1];
-  }
-}
-
-/** `JSON.stringify` with Go's default HTML-safe escaping of `<`, `>`, `&`, U+2028 and U+2029. */
-export function goStringify(value: unknown): string {
-  return escapeHtml(stringifyJson(value));
-}
+export { escapeHtml, goStringify, isRecord, stringifyJson } from './go-encode.js';
+export { goQuote } from './go-quote.js';
