@@ -147,7 +147,7 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   }
 
   sendBulk(jobs: readonly Payload[]): Observable<Readonly<Record<string, string>>> {
-    return this.#send('PUSHB', [jobs]).pipe(
+    return this.#send('PUSHB', [jobs], SPREAD_OPTIONS).pipe(
       map((reply) => {
         const reasons = expectObject(reply, 'PUSHB');
         for (const reason of Object.values(reasons)) {
@@ -267,6 +267,8 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
 }
 
 const FETCH_OPTIONS: RequestOptions = Object.freeze({ blocking: true });
+/** A PUSHB goes out beside the others in flight, each on a socket of its own while the pool has room. */
+const SPREAD_OPTIONS: RequestOptions = Object.freeze({ spread: true });
 
 /** The jid of a PUSH the server took (its one argument is the job). */
 function readPushed(reply: Reply, args: readonly CommandArg[]): string {

@@ -17,6 +17,15 @@ export interface RequestOptions {
    */
   readonly blocking?: boolean;
   /**
+   * The command is large (a `PUSHB`): it goes to the shared connection with the fewest commands
+   * pending, and to a connection of its own while the pool can open another, so that such
+   * commands in flight travel side by side (the server runs one connection's commands one after
+   * another) and a slow or lost socket holds back or fails only its own. Ignored for `blocking`
+   * commands.
+   * @defaultValue false
+   */
+  readonly spread?: boolean;
+  /**
    * How long to wait for the reply, in milliseconds, from when the command heads its
    * connection's pipeline (when it is written, or when the command before it is answered: the
    * server answers in order). On timeout the request errors with `TimeoutError` and its
