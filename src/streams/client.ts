@@ -1,4 +1,4 @@
-import { concatMap, defer, from, map, Observable, of, throwError, toArray } from 'rxjs';
+import { concat, concatMap, defer, from, ignoreElements, map, Observable, of, throwError, toArray } from 'rxjs';
 import { formatCommand, type CommandArg } from '../codec/index.js';
 import { ClosedError, InvalidArgumentError, InvalidJobError, ProtocolError } from '../errors.js';
 import type { PoolEvent, PoolLike, Reply, RequestOptions, WorkerIdentity } from '../transport/types.js';
@@ -256,7 +256,8 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   close(): Observable<void> {
     return defer(() => {
       this.#closed = true;
-      return this.#pool.close();
+      // Exactly one `undefined`, whatever the pool's close emits (a given pool may emit nothing).
+      return concat(this.#pool.close().pipe(ignoreElements()), of(undefined));
     });
   }
 

@@ -74,7 +74,7 @@ const TOO_MANY_CONNECTIONS = /^too many connections/i;
  * @example
  * const connection = await firstValueFrom(Connection.open(resolveConfig()));
  * const reply = await firstValueFrom(connection.request('INFO'));
- * await lastValueFrom(connection.close());
+ * await firstValueFrom(connection.close());
  */
 export class Connection {
   /**
@@ -232,15 +232,16 @@ export class Connection {
   /**
    * Graceful close: refuses new commands with `ClosedError`, lets pending ones finish, sends
    * `END` (which gets no reply) and waits for the socket to close. Starts at once; idempotent,
-   * every call returns the same completion, which emits nothing and completes (it never errors;
-   * a connection that dies meanwhile is simply closed). Gives up waiting for the server after
-   * `commandTimeoutMs` once `END` is sent.
+   * every call returns the same completion, which emits `undefined` once closed, then completes
+   * (it never errors; a connection that dies meanwhile is simply closed). Gives up waiting for
+   * the server after `commandTimeoutMs` once `END` is sent.
    */
   close(): Observable<void> {
     this.#closeCompletion ??= this.#closeGracefully();
     const completion = this.#closeCompletion;
     return new Observable<void>((subscriber) => {
       void completion.then(() => {
+        subscriber.next();
         subscriber.complete();
       });
     });

@@ -218,7 +218,8 @@ export class Pool implements PoolLike {
    * Graceful close: new requests fail with `ClosedError`, waiting and in-flight ones finish,
    * then each connection sends `END` and closes. Starts at once, whether or not the result is
    * subscribed; idempotent, every call (and `destroy()`) shares one completion, which emits
-   * nothing and completes once every socket is closed.
+   * `undefined` once every socket is closed, then completes (like every command, so
+   * `await firstValueFrom(pool.close())` works).
    */
   close(): Observable<void> {
     if (this.#state === 'open') {
@@ -253,6 +254,7 @@ export class Pool implements PoolLike {
     const completion = this.#completion;
     return new Observable<void>((subscriber) => {
       void completion.then(() => {
+        subscriber.next();
         subscriber.complete();
       });
     });
@@ -548,7 +550,7 @@ export class Pool implements PoolLike {
  * @example
  * const pool = createPool({ url: 'tcp://:secret@localhost:7419', size: 3 });
  * const reply = await firstValueFrom(pool.request('INFO'));
- * await lastValueFrom(pool.close(), { defaultValue: undefined });
+ * await firstValueFrom(pool.close());
  */
 export function createPool(options: PoolOptions = {}): Pool {
   return new Pool(options);

@@ -69,7 +69,10 @@ export type PoolEvent =
 export interface PoolLike extends Requester {
   /** Connectivity changes, for health checks and worker events. Hot; never errors. */
   readonly events$: Observable<PoolEvent>;
-  /** Graceful: refuse new requests, finish pending ones, send `END` on each socket. Idempotent. */
+  /**
+   * Graceful: refuse new requests, finish pending ones, send `END` on each socket. Idempotent.
+   * Emits `undefined` once closed, then completes.
+   */
   close(): Observable<void>;
   /** Forceful: fail everything pending with `ClosedError`, close sockets now. Idempotent. */
   destroy(): void;

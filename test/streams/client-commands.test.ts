@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { toArray } from 'rxjs';
 import { ClosedError, InvalidArgumentError, ProtocolError, ServerError } from '../../src/errors.js';
 import { createClient, job } from '../../src/streams/index.js';
 import { first, done } from './await.js';
@@ -219,6 +220,12 @@ describe('FaktoryClient commands', () => {
       await assert.rejects(first(client.raw(verb, ...args)), InvalidArgumentError, `${verb} ${args.join(' ')}`);
     }
     assert.deepEqual(pool.lines, ['QUEUE PAUSE q', 'FETCH q']);
+  });
+
+  it('emits undefined once from close(), then completes, even when its pool emits nothing', async () => {
+    const { pool, client } = setup();
+    assert.deepEqual(await first(client.close().pipe(toArray())), [undefined]);
+    assert.ok(pool.closed);
   });
 
   it('refuses commands after close and closes or destroys its pool', async () => {

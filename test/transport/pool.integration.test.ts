@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lastValueFrom, VirtualTimeScheduler } from 'rxjs';
+import { lastValueFrom, toArray, VirtualTimeScheduler } from 'rxjs';
 import { AuthenticationError, ClosedError, HandshakeError } from '../../src/errors.js';
 import { startServer, type FaktoryServer } from '../../src/testing/server/index.js';
 import { Connection, createPool, resolveConfig, type Pool, type PoolOptions, type Reply } from '../../src/transport/index.js';
@@ -126,6 +126,14 @@ describe('Pool against the in-memory server', () => {
     await firstOf(p.request('INFO'));
     await closed(p);
     assert.deepEqual(events, ['connected', 'closed']);
+  });
+
+  it('emits undefined once from close(), then completes, so firstValueFrom resolves', async () => {
+    const faktory = await server();
+    const p = pool({ url: faktory.url });
+    await firstOf(p.request('INFO'));
+    assert.deepEqual(await firstOf(p.close().pipe(toArray())), [undefined]);
+    await firstOf(p.close()); // again, once closed: firstOf rejects if it completes without a value
   });
 
   it('returns the same completion from close() and destroy(), failing pending work on destroy', async () => {
