@@ -1,6 +1,9 @@
 import { concat, concatMap, defer, from, ignoreElements, map, Observable, of, throwError, toArray } from 'rxjs';
 import { formatCommand, type CommandArg } from '../codec/index.js';
 import { ClosedError, InvalidArgumentError, InvalidJobError, ProtocolError } from '../errors.js';
+import { assertKnownOptions } from '../transport/option-checks.js';
+import { CONNECTION_OPTION_HINTS } from '../transport/config.js';
+import { POOL_OPTION_KEYS } from '../transport/pool.js';
 import type { PoolEvent, PoolLike, Reply, RequestOptions, WorkerIdentity } from '../transport/types.js';
 import { batchCommands, type BatchCommands } from './batch-commands.js';
 import { assertQueueNames, assertWord, type CommandSender } from './command-sender.js';
@@ -27,6 +30,9 @@ export const CLIENT_DEFAULTS = Object.freeze({
 
 type Payload = JobPayload<string, readonly unknown[]>;
 
+/** @internal Every key of `ClientOptions` (the compiler checks that none is missing). */
+export const CLIENT_OPTION_KEYS: Readonly<Record<keyof ClientOptions, true>> = Object.freeze({ ...POOL_OPTION_KEYS, pool: true, middleware: true });
+
 /** Verbs whose payload-less form crashes servers up to 1.9.4. */
 const NEEDS_PAYLOAD = new Set(['PUSH', 'PUSHB', 'ACK', 'FAIL', 'BEAT']);
 
@@ -44,6 +50,7 @@ export function createClient<Jobs extends JobTypes = AnyJobs>(options: ClientOpt
   if (typeof options !== 'object' || (options as unknown) === null) {
     throw new InvalidArgumentError('must be an object', { argument: 'options' });
   }
+  assertKnownOptions(options, CLIENT_OPTION_KEYS, { owner: 'createClient', hints: CONNECTION_OPTION_HINTS });
   const { pool, middleware, ...poolOptions } = options;
   const middlewares = middleware ?? CLIENT_DEFAULTS.middleware;
   if (!Array.isArray(middlewares) || middlewares.some((mw) => typeof mw !== 'function')) {
@@ -56,6 +63,8 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   readonly #pool: PoolLike;
   readonly #middleware: readonly PushMiddleware[];
   readonly #worker: WorkerIdentity | undefined;
+  /** The URL's queue name prefix: on the wire only, so callers see the queue names they gave. */
+  readonly #namespace: string;
   #closed = false;
   readonly events$: Observable<PoolEvent>;
   readonly queues: QueueCommands;
@@ -67,13 +76,18 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
     this.#pool = pool;
     this.#middleware = middleware;
     this.#worker = worker;
+    this.#namespace = pool.namespace ?? '';
     this.events$ = pool.events$;
     const send = this.#send;
-    this.queues = queueCommands(send);
-    this.batch = batchCommands<Jobs>(send, (input) => this.prepare(input));
+    this.queues = queueCommands(send, this.#namespace);
+    this.batch = batchCommands<Jobs>(send, (input) => this.prepare(input).pipe(map((job) => this.#onWire(job))));
     this.track = trackCommands(send);
     this.prepareSync = middleware.length === 0 ? (input) => validateJob(toPayload(input)) as JobOf<Jobs> : undefined;
   }
+
+  /** The job as sent: its queue in the namespace. */
+  readonly #onWire = <Job extends Payload>(job: Job): Job =>
+    this.#namespace === '' ? job : { ...job, queue: `${this.#namespace}${job.queue ?? 'default'}` };
 
   readonly #send: CommandSender = (verb, args, options) =>
     defer(() => (this.#closed ? throwError(() => new ClosedError('the client is closed', { verb })) : this.#pool.request(verb, args, options)));
@@ -119,8 +133,8 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   push(input: JobInput<Jobs>): Observable<string> {
     // Without middleware the job is built and checked on subscription: one Observable per push.
     const prepareSync = this.prepareSync;
-    if (prepareSync !== undefined) return this.#command('PUSH', () => [prepareSync(input)], readPushed);
-    return this.prepare(input).pipe(concatMap((job) => this.#send('PUSH', [job]).pipe(map((reply) => readPushed(reply, [job])))));
+    if (prepareSync !== undefined) return this.#command('PUSH', () => [this.#onWire(prepareSync(input))], readPushed);
+    return this.prepare(input).pipe(concatMap((job) => this.#send('PUSH', [this.#onWire(job)]).pipe(map((reply) => readPushed(reply, [job])))));
   }
 
   pushBulk(inputs: readonly JobInput<Jobs>[]): Observable<readonly RejectedJob<JobOf<Jobs>>[]> {
@@ -147,7 +161,7 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   }
 
   sendBulk(jobs: readonly Payload[]): Observable<Readonly<Record<string, string>>> {
-    return this.#send('PUSHB', [jobs], SPREAD_OPTIONS).pipe(
+    return this.#send('PUSHB', [this.#namespace === '' ? jobs : jobs.map(this.#onWire)], SPREAD_OPTIONS).pipe(
       map((reply) => {
         const reasons = expectObject(reply, 'PUSHB');
         for (const reason of Object.values(reasons)) {
@@ -163,11 +177,18 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
       'FETCH',
       () => {
         assertQueueNames(queues, 'FETCH', false);
-        return queues;
+        return this.#namespace === '' ? queues : queues.map((queue) => `${this.#namespace}${queue}`);
       },
-      (reply) => (reply.type === 'null' ? null : (expectObject(reply, 'FETCH') as unknown as JobOf<Jobs>)),
+      (reply) => (reply.type === 'null' ? null : (this.#fromWire(expectObject(reply, 'FETCH')) as unknown as JobOf<Jobs>)),
       FETCH_OPTIONS,
     );
+  }
+
+  /** A fetched job as the caller pushed it: its queue without the namespace. */
+  #fromWire(job: Record<string, unknown>): Record<string, unknown> {
+    const queue = job['queue'];
+    if (this.#namespace !== '' && typeof queue === 'string' && queue.startsWith(this.#namespace)) job['queue'] = queue.slice(this.#namespace.length);
+    return job;
   }
 
   ack(jid: string): Observable<void> {

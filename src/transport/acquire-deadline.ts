@@ -14,7 +14,7 @@ import type { RequestQueue } from './request-queue.js';
 export class AcquireDeadline {
   readonly #limitMs: number;
   readonly #scheduler: SchedulerLike;
-  readonly #queues: readonly RequestQueue[];
+  readonly #queues: readonly RequestQueue<PoolRequest>[];
   readonly #onExpired: (expired: readonly PoolRequest[], now: number) => void;
   #timer: Subscription | undefined;
   #dueAt = Number.POSITIVE_INFINITY;
@@ -28,7 +28,7 @@ export class AcquireDeadline {
   constructor(
     limitMs: number,
     scheduler: SchedulerLike,
-    queues: readonly RequestQueue[],
+    queues: readonly RequestQueue<PoolRequest>[],
     onExpired: (expired: readonly PoolRequest[], now: number) => void,
   ) {
     this.#limitMs = limitMs;

@@ -17,6 +17,7 @@ import { buildHello, checkHelloReply, parseGreeting } from './handshake.js';
 import { log } from './log.js';
 import type { PendingRequest } from './pending-request.js';
 import { SubscriberRequest } from './subscriber-request.js';
+import { plainServerError, speaksTls, tlsServerError } from './tls-mismatch.js';
 import type { Reply, RequestOptions } from './types.js';
 
 export type { PendingRequest } from './pending-request.js';
@@ -80,8 +81,10 @@ export class Connection {
   /**
    * Opens a socket and performs the handshake. Cold: connects on subscription; emits the ready
    * connection once and completes, or errors with `ConnectionError` (refused, lost, or
-   * `connectTimeoutMs` exceeded: retriable), `HandshakeError`, `AuthenticationError` or
-   * `ProtocolError`. Unsubscribing before it emits destroys the socket.
+   * `connectTimeoutMs` exceeded: retriable), `HandshakeError` (also for a TLS/plain mismatch:
+   * `tcp+tls://` to a plain server, or `tcp://` to a TLS one, found by a TLS probe when a plain
+   * connection got no greeting), `AuthenticationError` or `ProtocolError`. Unsubscribing before
+   * it emits destroys the socket.
    */
   static open(config: ResolvedConfig, limits: ConnectionLimits = {}): Observable<Connection> {
     return new Observable<Connection>((subscriber) => {
@@ -89,6 +92,13 @@ export class Connection {
         if (error === undefined) {
           subscriber.next(connection);
           subscriber.complete();
+        } else if (error instanceof ConnectionError && config.tls === false && connection.#connected && connection.#socket.bytesRead === 0) {
+          // Connected, and not a byte of greeting: perhaps a TLS server waiting for our hello.
+          subscriber.add(
+            speaksTls(config, limits.scheduler ?? asyncScheduler).subscribe((tls) => {
+              subscriber.error(tls ? tlsServerError(config, error) : error);
+            }),
+          );
         } else {
           subscriber.error(error);
         }
@@ -114,6 +124,8 @@ export class Connection {
   readonly #onOpen: (error?: FaktoryError) => void;
   readonly #onSettle: (() => void) | undefined;
   #state: State = 'greeting';
+  /** The TCP connection was established (whatever happened after). */
+  #connected = false;
   #blocked = false;
   #corked = false;
   #timer: Subscription | undefined;
@@ -146,6 +158,9 @@ export class Connection {
     this.#socket = config.tls === false ? netConnect({ host, port }) : tlsConnect({ ...config.tls, host, port });
     this.#socket.setNoDelay(true);
     this.#socket.setKeepAlive(config.keepAlive, config.keepAliveInitialDelayMs);
+    this.#socket.once('connect', () => {
+      this.#connected = true;
+    });
     this.#socket.on('error', (error) => {
       this.#socketError ??= error;
     });
@@ -424,6 +439,11 @@ export class Connection {
     if (cause !== undefined && isCertificateError(cause)) {
       // Retrying cannot fix an untrusted or mismatched certificate.
       this.#terminate(new HandshakeError(`TLS verification of ${this.#config.redactedUrl} failed: ${cause.message}`, { cause }));
+      return;
+    }
+    const plainServer = cause === undefined || this.#config.tls === false ? undefined : plainServerError(this.#config, cause);
+    if (plainServer !== undefined) {
+      this.#terminate(plainServer);
       return;
     }
     const message = cause === undefined ? 'the server closed the connection' : `the connection failed: ${cause.message}`;

@@ -27,7 +27,7 @@ export class PoolRequest implements PendingRequest, Unsubscribable {
   readonly bytes: Buffer;
   readonly timeoutMs: number;
   /** The pool's queue it waits in: which kind of connection it wants (see `RequestOptions`). */
-  readonly queue: RequestQueue;
+  readonly queue: RequestQueue<PoolRequest>;
   /** `waiting` in the pool's queue, `sent` on a connection (`cancel` withdraws it there), or `done`. */
   state: 'waiting' | 'sent' | 'done' = 'waiting';
   /** The cancellation its connection returned, while `sent`. */
@@ -37,7 +37,7 @@ export class PoolRequest implements PendingRequest, Unsubscribable {
   readonly #subscriber: Subscriber<Reply>;
   readonly #owner: PoolRequestOwner;
 
-  constructor(verb: string, bytes: Buffer, timeoutMs: number, queue: RequestQueue, subscriber: Subscriber<Reply>, owner: PoolRequestOwner) {
+  constructor(verb: string, bytes: Buffer, timeoutMs: number, queue: RequestQueue<PoolRequest>, subscriber: Subscriber<Reply>, owner: PoolRequestOwner) {
     this.verb = verb;
     this.bytes = bytes;
     this.timeoutMs = timeoutMs;

@@ -1,8 +1,8 @@
 import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import { encodeCommand, type CommandArg } from '../codec/index.js';
 import { ClosedError, ConnectionError, FaktoryError, InvalidArgumentError, ServerError, isRetriable } from '../errors.js';
-import { positiveInteger } from './option-checks.js';
-import { resolveConfig, type ConnectionOptions, type ResolvedConfig } from './config.js';
+import { assertKnownOptions, positiveInteger } from './option-checks.js';
+import { CONNECTION_OPTION_HINTS, CONNECTION_OPTION_KEYS, connectionOptionsOf, resolveConfig, type ConnectionOptions, type ResolvedConfig } from './config.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import { AcquireDeadline } from './acquire-deadline.js';
 import { log } from './log.js';
@@ -53,6 +53,20 @@ export interface PoolOptions extends ConnectionOptions {
   /** @internal Opens a connection (tests replace it). */
   readonly connect?: (config: ResolvedConfig, limits: ConnectionLimits) => Observable<PoolConnection>;
 }
+
+/** @internal Every key of {@link PoolOptions} (the compiler checks that none is missing). */
+export const POOL_OPTION_KEYS: Readonly<Record<keyof PoolOptions, true>> = Object.freeze({
+  ...CONNECTION_OPTION_KEYS,
+  size: true,
+  maxInFlightPerConnection: true,
+  maxBlockingPerConnection: true,
+  maxQueued: true,
+  idleTimeoutMs: true,
+  acquireTimeoutMs: true,
+  reconnect: true,
+  scheduler: true,
+  connect: true,
+});
 
 /** Defaults of {@link PoolOptions}. */
 export const POOL_DEFAULTS = Object.freeze({ size: 5, maxInFlightPerConnection: 100, maxBlockingPerConnection: 1, maxQueued: Number.POSITIVE_INFINITY, idleTimeoutMs: 60_000, acquireTimeoutMs: 10_000 });
@@ -107,9 +121,9 @@ export class Pool implements PoolLike {
   readonly #connect: (config: ResolvedConfig, limits: ConnectionLimits) => Observable<PoolConnection>;
   readonly #events = new Subject<PoolEvent>();
   readonly #slots = new Set<Slot>();
-  readonly #shared = new RequestQueue();
-  readonly #spread = new RequestQueue();
-  readonly #blocking = new RequestQueue();
+  readonly #shared = new RequestQueue<PoolRequest>();
+  readonly #spread = new RequestQueue<PoolRequest>();
+  readonly #blocking = new RequestQueue<PoolRequest>();
   readonly #requestOwner: PoolRequestOwner = {
     replied: () => {
       this.#failures = 0;
@@ -144,7 +158,8 @@ export class Pool implements PoolLike {
 
   /** Prefer {@link createPool}. */
   constructor(options: PoolOptions = {}) {
-    this.#config = resolveConfig(options);
+    assertKnownOptions(options, POOL_OPTION_KEYS, { owner: 'createPool', hints: CONNECTION_OPTION_HINTS });
+    this.#config = resolveConfig(connectionOptionsOf(options));
     this.#size = positiveInteger(options.size ?? POOL_DEFAULTS.size, 'size');
     this.#blockingLimit = Math.max(1, this.#size - 1);
     this.#maxInFlight = positiveInteger(options.maxInFlightPerConnection ?? POOL_DEFAULTS.maxInFlightPerConnection, 'maxInFlightPerConnection');
@@ -174,6 +189,11 @@ export class Pool implements PoolLike {
   /** The server address, password redacted. */
   get url(): string {
     return this.#config.redactedUrl;
+  }
+
+  /** The URL path's queue name prefix, `''` when none (the client prepends it to queue names). */
+  get namespace(): string {
+    return this.#config.namespace;
   }
 
   /** Sockets open or opening. */
@@ -285,7 +305,7 @@ export class Pool implements PoolLike {
   }
 
   /** Sends the requests of `queue`, in order, while `slotFor` finds room for the next one. */
-  #dispatchFrom(queue: RequestQueue, slotFor: () => Slot | undefined): void {
+  #dispatchFrom(queue: RequestQueue<PoolRequest>, slotFor: () => Slot | undefined): void {
     let sent = false;
     while (queue.size > 0) {
       const slot = slotFor();

@@ -1,5 +1,3 @@
-import type { PoolRequest } from './pool-request.js';
-
 /** Taken entries at the head are compacted away once there are this many (and they are half the array). */
 const COMPACT_AFTER = 1_024;
 
@@ -9,8 +7,8 @@ const COMPACT_AFTER = 1_024;
  * pushes quadratic). A request that leaves while waiting (its subscriber unsubscribed: its state is
  * then no longer `waiting`) is dropped lazily when it reaches the head.
  */
-export class RequestQueue {
-  #items: PoolRequest[] = [];
+export class RequestQueue<Request extends { readonly state: string } = { readonly state: string }> {
+  #items: Request[] = [];
   #head = 0;
   #size = 0;
   /** When a request last left this queue for a connection, on the pool's clock. */
@@ -21,26 +19,20 @@ export class RequestQueue {
     return this.#size;
   }
 
-  push(request: PoolRequest): void {
+  push(request: Request): void {
     this.#items.push(request);
     this.#size++;
   }
 
   /** Puts `request` back at the head (it failed before it was written and goes first again). */
-  unshift(request: PoolRequest): void {
+  unshift(request: Request): void {
     if (this.#head > 0) this.#items[--this.#head] = request;
     else this.#items.unshift(request);
     this.#size++;
   }
 
-  /** The oldest waiting request, left in the queue. */
-  peek(): PoolRequest | undefined {
-    this.#skipGone();
-    return this.#items[this.#head];
-  }
-
   /** Takes the oldest waiting request. */
-  shift(): PoolRequest | undefined {
+  shift(): Request | undefined {
     this.#skipGone();
     const request = this.#items[this.#head];
     if (request === undefined) return undefined;
@@ -56,7 +48,7 @@ export class RequestQueue {
   }
 
   /** Takes every waiting request out, oldest first. */
-  drain(): PoolRequest[] {
+  drain(): Request[] {
     const waiting = this.#items.slice(this.#head).filter((request) => request.state === 'waiting');
     this.#items = [];
     this.#head = 0;
@@ -65,11 +57,11 @@ export class RequestQueue {
   }
 
   /** Takes out the waiting requests `expired` says yes to, oldest first; the rest keep their order. */
-  takeIf(expired: (request: PoolRequest) => boolean): PoolRequest[] {
-    const taken: PoolRequest[] = [];
-    const kept: PoolRequest[] = [];
+  takeIf(expired: (request: Request) => boolean): Request[] {
+    const taken: Request[] = [];
+    const kept: Request[] = [];
     for (let i = this.#head; i < this.#items.length; i++) {
-      const request = this.#items[i] as PoolRequest;
+      const request = this.#items[i] as Request;
       if (request.state !== 'waiting') continue;
       if (expired(request)) taken.push(request);
       else kept.push(request);
@@ -82,7 +74,7 @@ export class RequestQueue {
 
   #skipGone(): void {
     const items = this.#items;
-    while (this.#head < items.length && (items[this.#head] as PoolRequest).state !== 'waiting') this.#head++;
+    while (this.#head < items.length && (items[this.#head] as Request).state !== 'waiting') this.#head++;
     if (this.#head === items.length && this.#head > 0) {
       this.#items = [];
       this.#head = 0;

@@ -67,6 +67,8 @@ export type PoolEvent =
 
 /** A pool as the client layer sees it: a `Requester` with connectivity events and a lifecycle. */
 export interface PoolLike extends Requester {
+  /** The queue name prefix from the URL's path, prepended to queue names by the client. @defaultValue `''` */
+  readonly namespace?: string;
   /** Connectivity changes, for health checks and worker events. Hot; never errors. */
   readonly events$: Observable<PoolEvent>;
   /**
