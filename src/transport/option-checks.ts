@@ -24,7 +24,7 @@ export function nonNegative(value: number, argument: string): number {
   return value;
 }
 
-/** Where {@link assertKnownOptions} reports a key. */
+/** Where {@link assertKnownOptions} reports a key. @internal */
 export interface KnownOptionsContext {
   /** What the options are for, e.g. `createClient`. */
   readonly owner: string;
