@@ -22,7 +22,7 @@ export {
   type FaktoryErrorCode,
 } from './errors.js';
 
-// The client
+// Client
 export {
   createClient,
   type ClientOptions,
@@ -92,7 +92,7 @@ export {
   type FailedResult,
 } from './streams/index.js';
 
-// The worker
+// Worker
 export {
   createWorker,
   runWorker,

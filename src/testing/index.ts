@@ -3,6 +3,8 @@
  * real loopback port, and helpers for marble tests of worker behaviour.
  * @module
  */
+
+// In-memory server
 export {
   startServer,
   FaktoryServer,
@@ -27,6 +29,8 @@ export {
   type WorkerInfo,
   type WorkerState,
 } from './server/index.js';
+
+// Marble tests
 export {
   createScriptedClient,
   serverError,

@@ -129,6 +129,26 @@ describe('the packed package, installed into a scratch project', () => {
     }
   });
 
+  it('exports the same deliberate set of values from ESM and CommonJS, one name per concept', async () => {
+    const expected = {
+      main: [
+        'AuthenticationError', 'ClosedError', 'ConnectionError', 'FaktoryError', 'HandshakeError', 'InvalidArgumentError', 'InvalidJobError',
+        'JOB_RULES', 'JobTimeoutError', 'ProtocolError', 'ServerError', 'TimeoutError', 'UnknownJobTypeError', 'WorkerShutdownError',
+        'createClient', 'createWorker', 'exponentialBackoff', 'fetchJobs', 'isRetriable', 'isWorkerEvent', 'job', 'pushJobs', 'resolveConfig',
+        'runWorker', 'validateJob',
+      ],
+      testing: [
+        'FaktoryServer', 'SCHEDULER_TICK_MS', 'SERVER_DEFAULTS', 'SWEEP_INTERVAL_MS', 'WAIT_DEFAULTS', 'createManualClock', 'createScriptedClient',
+        'passwordHash', 'realClock', 'serverError', 'startServer',
+      ],
+    };
+    for (const file of ['exports.mjs', 'exports.cjs']) {
+      const run = await node(file);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(JSON.parse(run.stdout), expected, file);
+    }
+  });
+
   it('works jobs with handlers and options from an ES module (.mjs)', async () => {
     const run = await work('./jobs.mjs');
     assert.equal(run.code, 0, run.stderr);
