@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startServer } from '../../src/testing/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -181,8 +181,30 @@ describe('the packed package, installed into a scratch project', () => {
     assert.match(run.stderr, /invalid --require: \.\/jobs\.ts is TypeScript: run with a loader, e\.g\. NODE_OPTIONS='--import tsx'/);
   });
 
+  it('works jobs with a TypeScript handler module under the documented NODE_OPTIONS loader', async () => {
+    // What the README says, with tsx taken from this repo (the scratch project has none).
+    const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const server = await startServer({ port: 0 });
+    try {
+      server.push({ jid: 'package-ts-1', jobtype: 'Hello', args: ['ts'], queue: 'ts-jobs', retry: 0 });
+      const child = spawn(join(scratch, 'node_modules', '.bin', 'faktory-rx'), ['work', '--require', './typed-jobs.ts', '-q', 'ts-jobs', '-c', '1'], {
+        cwd: scratch,
+        env: { ...userEnv({ FAKTORY_URL: server.url }), NODE_OPTIONS: `--import ${tsx}` },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const { exited } = collect(child);
+      await Promise.race([server.until.processed(1), exited.then((run) => Promise.reject(new Error(`exited early with ${String(run.code)}: ${run.stderr}`)))]);
+      child.kill('SIGTERM');
+      const run = await exited;
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /ran package-ts-1 TS/);
+    } finally {
+      await server.close();
+    }
+  });
+
   for (const [resolution, module, files] of [
-    ['node16', 'node16', ['consumer.ts', 'consumer.mts']],
+    ['node16', 'node16', ['consumer.ts', 'consumer.mts', 'typed-jobs.ts']],
     ['node10', 'commonjs', ['consumer.ts']],
     ['bundler', 'esnext', ['consumer.ts']],
   ] as const) {
