@@ -120,6 +120,20 @@ describe('the packed package, installed into a scratch project', () => {
     }
   });
 
+  it('runs the in-memory server from the bin until SIGTERM', async () => {
+    const child = spawn(join(scratch, 'node_modules', '.bin', 'faktory-rx'), ['server', '--port', '0'], { cwd: scratch, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const { output, exited } = collect(child);
+    const listening = new Promise<void>((resolve) => {
+      child.stdout.on('data', () => {
+        if (output().stdout.includes('Press Ctrl-C')) resolve();
+      });
+    });
+    await Promise.race([listening, exited.then((run) => Promise.reject(new Error(`exited early with ${String(run.code)}: ${run.stderr}`)))]);
+    assert.match(output().stdout, /listening on tcp:\/\/127\.0\.0\.1:\d+/);
+    child.kill('SIGTERM');
+    assert.equal((await exited).code, 0);
+  });
+
   it('runs both entry points as ES modules and as CommonJS', async () => {
     for (const [file, arg] of [['consumer.mjs', 'esm'], ['consumer.cjs', 'cjs']] as const) {
       const run = await node(file);
