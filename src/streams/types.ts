@@ -21,7 +21,7 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
 export type JobTypes = Record<string, readonly JsonValue[]>;
 
 /** The default, untyped map: any jobtype, any JSON arguments. */
-export type AnyJobs = Record<string, readonly JsonValue[]>;
+export type AnyJobs = JobTypes;
 
 /** Failure information the server attaches to a job that failed before (read-only). */
 export interface JobFailure {

@@ -78,13 +78,13 @@ export function validateJob<Job extends JobPayload<string, readonly unknown[]>>(
   const custom = fields['custom'];
   if (custom !== undefined) checkCustom(custom, jid);
   const at = fields['at'];
-  const retry = fields['retry'];
-  if (at === undefined && retry !== undefined) {
-    if (log.enabled) warnIfLarge(job);
-    return job;
+  let result = job;
+  if (at instanceof Date || fields['retry'] === undefined) {
+    const copy: Record<string, unknown> = { ...fields };
+    if (at instanceof Date) copy['at'] = toRfc3339(at);
+    copy['retry'] ??= JOB_RULES.defaultRetry;
+    result = copy as Job;
   }
-  const result = at instanceof Date ? { ...job, at: toRfc3339(at) } : retry === undefined ? { ...job } : job;
-  if (retry === undefined) (result as { retry?: number }).retry = JOB_RULES.defaultRetry;
   checkTime(result.at, 'at', jid);
   if (log.enabled) warnIfLarge(result);
   return result;
