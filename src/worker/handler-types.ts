@@ -38,7 +38,7 @@ export interface JobContext<Jobs extends JobTypes = AnyJobs, Client extends Work
  * unsubscribed when the job is aborted). A throw, a rejection or an Observable error FAILs the
  * job with errtype = the error's `name`, its message and its stack; non-Error values are wrapped.
  */
-export type JobHandler<Args extends readonly unknown[], Ctx> = (args: Args, ctx: Ctx) => unknown;
+export type JobHandler<Args extends readonly unknown[] = readonly JsonValue[], Ctx = JobContext> = (args: Args, ctx: Ctx) => unknown;
 
 /** Handlers by jobtype, typed by the `Jobs` map: each receives its jobtype's argument tuple. */
 export type JobHandlers<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = FaktoryClient<Jobs>> = {

@@ -11,11 +11,11 @@ const MARK = '/*!*/';
 
 const prelude = `
 import { firstValueFrom } from 'rxjs';
-import { createClient, createWorker, job, runWorker, type JobHandlers, type JobContext, type Middleware, type WorkerOptions } from '../../src/index.js';
+import { createClient, createWorker, job, runWorker, type JobHandler, type JobHandlers, type JobContext, type Middleware, type PushResult, type WorkerOptions } from '../../src/index.js';
 type Jobs = { SendEmail: [to: string, templateId: number]; Resize: [url: string, sizes: number[]] };
 const client = createClient<Jobs>();
 void firstValueFrom; void createWorker; void job; void runWorker; void client;
-export type { JobHandlers, JobContext, Middleware, WorkerOptions };
+export type { JobHandler, JobHandlers, JobContext, Middleware, PushResult, WorkerOptions };
 `;
 
 interface Case {
@@ -74,7 +74,8 @@ const cases: readonly Case[] = [
   {
     name: 'every generic of the client and the worker has a default',
     code: `const ctx = null as unknown as JobContext; const m: Middleware = (next$) => next$;
-    void ctx.client.push(job('Anything', 1, 'two')); void m;
+    const h: JobHandler = (args, c) => c.client.push(job('Again', ...args)); const r: PushResult | undefined = undefined;
+    void ctx.client.push(job('Anything', 1, 'two')); void m; void h; void r;
     void runWorker({ handlers: { Anything: () => undefined } });`,
   },
 ];
