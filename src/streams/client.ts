@@ -1,4 +1,4 @@
-import { concat, concatMap, defer, from, ignoreElements, map, Observable, of, throwError, toArray } from 'rxjs';
+import { catchError, concat, concatMap, defer, from, ignoreElements, map, Observable, of, throwError, toArray } from 'rxjs';
 import { formatCommand, type CommandArg } from '../codec/index.js';
 import { ClosedError, InvalidArgumentError, InvalidJobError, ProtocolError } from '../errors.js';
 import { assertKnownOptions } from '../transport/option-checks.js';
@@ -9,7 +9,7 @@ import { batchCommands, type BatchCommands } from './batch-commands.js';
 import { assertQueueNames, assertWord, type CommandSender } from './command-sender.js';
 import type { ClientOptions, FaktoryClient } from './faktory-client.js';
 import { describeFailure } from './failure-details.js';
-import { isJobSource, type JobInput } from './job-builder.js';
+import { isJobSource, JobBuilder, type JobInput } from './job-builder.js';
 import { MutateBuilder, type MutateOperation, type MutateTarget } from './mutate-builder.js';
 import { createDefaultPool } from './pool-factory.js';
 import { applyMiddleware, type PushMiddleware } from './push-middleware.js';
@@ -19,7 +19,7 @@ import { show } from './show-value.js';
 import type { ServerInfo } from './server-info.js';
 import { trackCommands, type TrackCommands } from './track-commands.js';
 import type { AnyJobs, BeatOptions, BeatReply, FailOptions, JobOf, JobPayload, JobTypes, RejectedJob } from './types.js';
-import { validateJob } from './validate-job.js';
+import { inBulk, validateJob } from './validate-job.js';
 
 /** Defaults of the client's command options. */
 export const CLIENT_DEFAULTS = Object.freeze({
@@ -122,6 +122,10 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
     });
   }
 
+  job<Type extends keyof Jobs & string>(jobtype: Type, ...args: Jobs[Type]): JobBuilder<Type, Jobs[Type]> {
+    return new JobBuilder(jobtype, args);
+  }
+
   prepare(input: JobInput<Jobs>): Observable<JobOf<Jobs>> {
     return defer(() => {
       const payload = toPayload(input);
@@ -146,10 +150,24 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
       const jobs$ =
         prepareSync === undefined
           ? from(inputs).pipe(
-              concatMap((input) => this.prepare(input)),
+              concatMap((input, i) =>
+                this.prepare(input).pipe(
+                  catchError((error: unknown) => {
+                    throw inBulk(error, i);
+                  }),
+                ),
+              ),
               toArray(),
             )
-          : of(inputs.map(prepareSync));
+          : of(
+              inputs.map((input, i) => {
+                try {
+                  return prepareSync(input);
+                } catch (error) {
+                  throw inBulk(error, i);
+                }
+              }),
+            );
       return jobs$.pipe(
         concatMap((jobs) =>
           this.sendBulk(jobs).pipe(

@@ -1,10 +1,10 @@
 import { type ClientOptions, createClient, type FaktoryClient } from '../streams/index.js';
-import type { JobTypes } from '../streams/types.js';
+import type { AnyJobs, JobTypes } from '../streams/types.js';
 import type { WorkerIdentity } from '../transport/types.js';
 import type { WorkerClientRole } from './events.js';
 
 /** The client a worker makes by default: the full client, so handlers can push follow-up jobs. */
-export type DefaultWorkerClient<Jobs extends JobTypes> = FaktoryClient<Jobs>;
+export type DefaultWorkerClient<Jobs extends JobTypes = AnyJobs> = FaktoryClient<Jobs>;
 
 /** Connection options of a worker's default clients: the client's options but those the worker sets. */
 export type WorkerConnectionOptions = Omit<ClientOptions, 'worker' | 'size' | 'maxBlockingPerConnection' | 'pool'>;

@@ -1,4 +1,5 @@
-import type { JobTypes, WorkerClient } from '../streams/types.js';
+import type { AnyJobs, JobTypes, WorkerClient } from '../streams/types.js';
+import type { DefaultWorkerClient } from './default-clients.js';
 import { type Worker, createWorker } from './create-worker.js';
 import type { WorkerEvent } from './events.js';
 import type { WorkerOptions } from './worker-options.js';
@@ -59,7 +60,7 @@ function describe(event: WorkerEvent): string | undefined {
  * @example
  * await runWorker({ queues: ['critical', 'default'], concurrency: 50, handlers });
  */
-export function runWorker<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(
+export function runWorker<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = DefaultWorkerClient<Jobs>>(
   workerOrOptions: Worker | WorkerOptions<Jobs, Client>,
   options: RunWorkerOptions = {},
 ): Promise<number> {

@@ -7,21 +7,21 @@ import type { WorkerIdentity } from '../transport/types.js';
 import type { JobHandlers, Middleware } from './handler-types.js';
 import type { QueueSelection } from './queue-order.js';
 import type { WorkerClientRole } from './events.js';
-import type { WorkerConnectionOptions, WorkerPoolSettings } from './default-clients.js';
+import type { DefaultWorkerClient, WorkerConnectionOptions, WorkerPoolSettings } from './default-clients.js';
 import { reservationMs } from './reservation.js';
 
 /**
  * Makes the worker's clients. Called once per role when the worker starts, and again for
  * `beat` when the server has forgotten the worker (to register it anew).
  */
-export type WorkerClientFactory<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> = (
+export type WorkerClientFactory<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = DefaultWorkerClient<Jobs>> = (
   identity: WorkerIdentity,
   role: WorkerClientRole,
   pool: WorkerPoolSettings,
 ) => Client;
 
 /** Options of `createWorker`. Times are milliseconds. */
-export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = WorkerClient<Jobs>> {
+export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = DefaultWorkerClient<Jobs>> {
   /** Handlers by jobtype. A job of another jobtype is FAILed with errtype `UnknownJobType`. */
   readonly handlers: JobHandlers<Jobs, Client>;
   /**

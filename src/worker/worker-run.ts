@@ -4,7 +4,7 @@ import {
   throwError, timer,
 } from 'rxjs';
 import { ClosedError, HandshakeError } from '../errors.js';
-import type { JobTypes, WorkerClient, WorkerState } from '../streams/types.js';
+import type { JobTypes, WorkerClient, BeatState } from '../streams/types.js';
 import type { PoolEvent } from '../transport/types.js';
 import type {
   StateChangeCause, StateChangedEvent, WorkerClientRole, WorkerEvent, WorkerLifecycleState,
@@ -206,7 +206,7 @@ export class WorkerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>
     );
   }
 
-  #currentState(): WorkerState | undefined {
+  #currentState(): BeatState | undefined {
     const state = this.state;
     return state === 'quiet' ? 'quiet' : state === 'running' ? undefined : 'terminate';
   }

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Observable, defer, finalize, lastValueFrom, map, of, tap, toArray } from 'rxjs';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { createScriptedClient } from '../../src/testing/marbles/index.js';
+import { createScriptedClient, type ScriptedClient } from '../../src/testing/marbles/index.js';
 import { type JobContext, type Middleware, createWorker } from '../../src/worker/index.js';
+import type { AnyJobs } from '../../src/streams/types.js';
 import { queueOrder } from '../../src/worker/queue-order.js';
 import { resolveWorkerOptions } from '../../src/worker/worker-options.js';
 import { stallWarnings } from '../../src/worker/stall-monitor.js';
@@ -78,7 +79,7 @@ describe('worker job execution', () => {
 
   it('hands handlers the args and a context with job, custom, failure, retries remaining and the client', () => {
     const scheduler = testScheduler();
-    const seen: [readonly unknown[], JobContext][] = [];
+    const seen: [readonly unknown[], JobContext<AnyJobs, ScriptedClient>][] = [];
     scheduler.run(() => {
       const failure = { retry_count: 2, failed_at: '2024-01-01T00:00:00Z' };
       const client = createScriptedClient({ scheduler, jobs: [makeJob('job-0001', 'Echo', { args: [1, 'x'], retry: 5, failure, custom: { t: 'a' }, queue: 'q1' })] });
