@@ -12,7 +12,7 @@ describe('worker heartbeat', () => {
     const scheduler = testScheduler();
     const client = createScriptedClient({ scheduler, emptyFetchMs: 50 });
     scheduler.run(() => {
-      const worker = createWorker({ ...base, client, scheduler, handlers: {}, beatIntervalMs: 100 });
+      const worker = createWorker({ ...base, client, scheduler, handlers: { Echo: () => 1 }, beatIntervalMs: 100 });
       record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 330);
     });
@@ -25,7 +25,7 @@ describe('worker heartbeat', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold }) => {
       const client = createScriptedClient({ scheduler, emptyFetchMs: 50, beat: () => cold('250ms a|', { a: 'ok' as const }) });
-      const worker = createWorker({ ...base, client, scheduler, handlers: {}, beatIntervalMs: 100 });
+      const worker = createWorker({ ...base, client, scheduler, handlers: { Echo: () => 1 }, beatIntervalMs: 100 });
       record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 730);
       scheduler.flush();
@@ -42,7 +42,7 @@ describe('worker heartbeat', () => {
         emptyFetchMs: 40,
         beat: (i) => cold('10ms a|', { a: i === 0 ? ('quiet' as const) : ('ok' as const) }),
       });
-      const worker = createWorker({ ...base, client, scheduler, handlers: {}, beatIntervalMs: 100, fetchers: 1, concurrency: 1 });
+      const worker = createWorker({ ...base, client, scheduler, handlers: { Echo: () => 1 }, beatIntervalMs: 100, fetchers: 1, concurrency: 1 });
       const { events } = record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 450);
       scheduler.flush();
@@ -62,7 +62,7 @@ describe('worker heartbeat', () => {
         beat: () => cold('10ms a|', { a: 'terminate' as const }),
         close: () => cold('5ms a|', { a: undefined }),
       });
-      const worker = createWorker({ ...base, client, scheduler, handlers: {}, beatIntervalMs: 100, concurrency: 1 });
+      const worker = createWorker({ ...base, client, scheduler, handlers: { Echo: () => 1 }, beatIntervalMs: 100, concurrency: 1 });
       // terminate at 110; the outstanding FETCH (sent at 80) answers at 120; close completes at 126.
       expectObservable(worker.pipe(map((e: WorkerEvent) => (e.type === 'stateChanged' ? e.to[0] : e.type[0])))).toBe(
         's 109ms (ht) 12ms (ss|)', { s: 's', h: 'h', t: 't' },
@@ -79,7 +79,7 @@ describe('worker heartbeat', () => {
         emptyFetchMs: 50,
         beat: (i) => (i === 0 ? cold('5ms #', {}, serverError('BEAT', 'unknown worker w1')) : cold('5ms a|', { a: 'ok' as const })),
       });
-      const worker = createWorker({ ...base, client, scheduler, handlers: {}, beatIntervalMs: 100, wid: 'w1' });
+      const worker = createWorker({ ...base, client, scheduler, handlers: { Echo: () => 1 }, beatIntervalMs: 100, wid: 'w1' });
       const { events } = record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 150);
       scheduler.flush();
@@ -175,7 +175,7 @@ describe('worker shutdown', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
       const client = createScriptedClient({ scheduler, emptyFetchMs: 50 });
-      const worker = createWorker({ ...base, client, scheduler, concurrency: 1, beatIntervalMs: 10_000, handlers: {} });
+      const worker = createWorker({ ...base, client, scheduler, concurrency: 1, beatIntervalMs: 10_000, handlers: { Echo: () => 1 } });
       worker.subscribe();
       const done: number[] = [];
       scheduler.schedule(() => {

@@ -23,7 +23,7 @@ describe('runWorker', () => {
     const lines: string[] = [];
     // A FETCH that never comes back: neither stop can finish.
     const client = createScriptedClient({ scheduler, fetch: () => NEVER });
-    const worker = createWorker({ client, scheduler, handlers: {}, stallWarningMs: false, beatIntervalMs: 100_000 });
+    const worker = createWorker({ client, scheduler, handlers: { Echo: () => 1 }, stallWarningMs: false, beatIntervalMs: 100_000 });
     void runWorker(worker, { process: proc as unknown as WorkerProcess, log: (line) => lines.push(line) });
     proc.emit('SIGINT');
     assert.equal(worker.state, 'terminating');
