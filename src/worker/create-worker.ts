@@ -84,7 +84,7 @@ function isWorkerEvent(event: { readonly type: string }): event is WorkerEvent {
  * {@link Worker}). Never touches `process` (see `runWorker` for signals and exit codes).
  *
  * Connections: `fetchers + 1` for the main pool (one FETCH outstanding on each of `fetchers`;
- * one for ACK/FAIL/PUSH) and one for BEAT: at most 6 sockets with the defaults, whatever the
+ * one for ACK/FAIL/PUSH) and one for BEAT: at most 8 sockets with the defaults, whatever the
  * concurrency.
  *
  * @example

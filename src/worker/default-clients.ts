@@ -20,7 +20,7 @@ export interface WorkerPoolSettings {
 
 /**
  * The worker's default client factory, the only place the worker depends on `createClient`:
- * `main` gets a pool of `fetchers + 1` sockets (`fetchers` for pipelined FETCHes, one for
+ * `main` gets a pool of `fetchers + 1` sockets (`fetchers` for FETCHes, one for
  * ACK/FAIL/PUSH), `beat` a pool of one, both presenting the worker's identity.
  * @internal
  */

@@ -161,14 +161,15 @@ class Execution<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> implem
 
   /** The subscriber left (the pipeline is being torn down): stop without reporting. */
   teardown(): void {
+    if (this.#released) return;
     this.#released = true;
     this.#timer?.unsubscribe();
     this.#timer = undefined;
     this.#chain?.unsubscribe();
     this.#chain = undefined;
-    if (this.#abortReason === undefined) {
+    if (this.#abortReason === undefined && this.#controller !== undefined) {
       this.#abortReason = new WorkerShutdownError(this.#event.jid, 'the worker stopped');
-      this.#controller?.abort(this.#abortReason);
+      this.#controller.abort(this.#abortReason);
     }
   }
 

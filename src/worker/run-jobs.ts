@@ -86,6 +86,7 @@ export function runJobs<E extends { readonly type: string }, Jobs extends JobTyp
         ignoreElements(),
         takeUntil(work$.pipe(ignoreElements(), endWith(true))),
       );
-      return merge(abort$, work$);
+      // The work first: a synchronous source must not run into the abort watcher's subscription to it.
+      return merge(work$, abort$);
     });
 }

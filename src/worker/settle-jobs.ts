@@ -78,7 +78,7 @@ export function settleJobs<E extends { readonly type: string }, Jobs extends Job
         ? { type: 'succeeded', jid, jobtype, durationMs }
         : { type: 'failed', jid, jobtype, durationMs, reason: outcome.reason, error: outcome.error };
       let over = false;
-      let lastError: unknown = new ClosedError(`the worker stopped before the ${command} of job ${jid} was sent`);
+      let lastError: unknown;
       const lost = (reason: DeliveryLostEvent['reason'], error: unknown): Observable<DeliveryLostEvent> =>
         of({ type: 'deliveryLost', command, jid, jobtype, reason, error });
       /** Attempt `n`; after a failure, what follows it: a retry or the loss. */
@@ -102,7 +102,7 @@ export function settleJobs<E extends { readonly type: string }, Jobs extends Job
           }),
           takeUntil(giveUp$),
         ),
-        defer(() => (over ? EMPTY : lost('stopped', lastError))),
+        defer(() => (over ? EMPTY : lost('stopped', lastError ?? new ClosedError(`the worker stopped before the ${command} of job ${jid} was sent`)))),
       );
     });
 

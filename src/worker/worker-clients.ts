@@ -18,7 +18,7 @@ export interface WorkerClientSources<Jobs extends JobTypes, Client extends Worke
 
 /**
  * The clients of one worker run: `main` (FETCH, ACK, FAIL, and `ctx.client` for pushes; pool of
- * `fetchers + 1`, `fetchDepth` FETCHes pipelined per socket) and `beat` (BEAT only; pool of 1,
+ * `fetchers + 1`, `fetchDepth` FETCHes outstanding per FETCH socket) and `beat` (BEAT only; pool of 1,
  * so a heartbeat never waits behind busy sockets). Made when the run starts; the beat client can
  * be replaced to register again.
  * @internal

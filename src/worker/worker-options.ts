@@ -40,7 +40,7 @@ export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends W
   /**
    * Sockets for FETCH, at most `concurrency`. The worker uses `fetchers + 1` sockets for
    * FETCH/ACK/FAIL/PUSH and one for BEAT.
-   * @defaultValue `min(concurrency, 4)`
+   * @defaultValue `min(concurrency, 6)`
    */
   readonly fetchers?: number;
   /**
@@ -114,7 +114,7 @@ export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends W
 export const WORKER_DEFAULTS = Object.freeze({
   queues: Object.freeze<readonly string[]>(['default']),
   concurrency: 20,
-  maxDefaultFetchers: 4,
+  maxDefaultFetchers: 6,
   fetchDepth: 1,
   beatIntervalMs: 15_000,
   shutdownTimeoutMs: 25_000,
