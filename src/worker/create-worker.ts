@@ -242,7 +242,7 @@ function workerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(o: 
     of(started),
     merge(jobs$, side$),
     defer((): Observable<WorkerEvent> => (undelivered.length === 0 ? EMPTY : of({ type: 'undelivered', commands: [...undelivered] }))),
-    defer(() => clients.close(lifecycle.forced || fatal !== undefined, o.deliveryGraceMs, scheduler)).pipe(ignoreElements()),
+    defer(() => clients.close(lifecycle.forced || lifecycle.gaveUp || fatal !== undefined, o.deliveryGraceMs, scheduler)).pipe(ignoreElements()),
     defer(() => {
       const cause: StateChangeCause = fatal === undefined ? (lifecycle.forced ? 'unsubscribe' : 'stop') : 'fatal';
       return of<WorkerEvent[]>(lifecycle.stopped(cause), { type: 'stopped', forced: lifecycle.forced, abortedJobs });

@@ -57,6 +57,11 @@ export class Lifecycle {
     return this.#snapshot$.value.forced;
   }
 
+  /** Whether pending deliveries were given up (the server was unreachable through the delivery grace). */
+  get gaveUp(): boolean {
+    return this.#snapshot$.value.giveUp;
+  }
+
   /** Emits once (and completes) when the run leaves `running`: stop fetching. */
   readonly leftRunning$: Observable<unknown> = this.#snapshot$.pipe(first((s) => s.state !== 'running'));
 
