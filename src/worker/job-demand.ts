@@ -1,11 +1,8 @@
-import { type Observable, type OperatorFunction, defer, merge, mergeMap } from 'rxjs';
+import { type Observable, type OperatorFunction, defer, filter, map, merge } from 'rxjs';
 import type { DeliveryLostEvent, JobFailedEvent, JobHandledEvent, JobReleasedEvent, JobSucceededEvent } from './events.js';
 
 /** The events {@link jobDemand} counts: a handler settled (`released`), an ACK/FAIL started (`handled`) or ended. */
 export type DemandFeedback = JobReleasedEvent | JobHandledEvent | JobSucceededEvent | JobFailedEvent | DeliveryLostEvent | { readonly type: string };
-
-const NONE: readonly undefined[] = [];
-const ONE: readonly undefined[] = [undefined];
 
 /**
  * Turns a worker's feedback into demand for jobs: emits one value per free slot, `concurrency`
@@ -24,31 +21,28 @@ export function jobDemand(concurrency: number, deliveryAllowance: number): Opera
     defer(() => {
       let taken = concurrency;
       let delivering = 0;
-      /** How many slots are free now, counting the excess deliveries as taken. */
-      const free = (): number => concurrency - taken - Math.max(0, delivering - deliveryAllowance);
+      /** Counts `event`; whether it freed a slot (which is then taken by the demand emitted for it). */
+      const freesSlot = (event: DemandFeedback): boolean => {
+        switch (event.type) {
+          case 'released':
+            taken--;
+            break;
+          case 'handled':
+            delivering++;
+            return false;
+          case 'succeeded':
+          case 'failed':
+          case 'deliveryLost':
+            delivering--;
+            break;
+          default:
+            return false;
+        }
+        if (concurrency - taken - Math.max(0, delivering - deliveryAllowance) <= 0) return false;
+        taken++;
+        return true;
+      };
       // The feedback is subscribed first: a job may finish while the first slots are handed out.
-      const more$ = feedback$.pipe(
-        mergeMap((event): readonly undefined[] => {
-          switch (event.type) {
-            case 'released':
-              taken--;
-              break;
-            case 'handled':
-              delivering++;
-              return NONE;
-            case 'succeeded':
-            case 'failed':
-            case 'deliveryLost':
-              delivering--;
-              break;
-            default:
-              return NONE;
-          }
-          if (free() <= 0) return NONE;
-          taken++;
-          return ONE;
-        }),
-      );
-      return merge(more$, new Array<undefined>(concurrency).fill(undefined));
+      return merge(feedback$.pipe(filter(freesSlot), map(() => undefined)), new Array<undefined>(concurrency).fill(undefined));
     });
 }

@@ -1,6 +1,6 @@
 import {
   EMPTY, NEVER, type Observable, type OperatorFunction, type SchedulerLike, catchError, concat, connect, defer, filter, map,
-  merge, mergeMap, of, switchMap, takeUntil, tap, timer,
+  merge, mergeMap, of, share, switchMap, takeUntil, tap, timer,
 } from 'rxjs';
 import { ClosedError, ServerError, isRetriable } from '../errors.js';
 import type { AnyJobs, JobTypes, WorkerClient } from '../streams/types.js';
@@ -62,7 +62,8 @@ export function settleJobs<E extends { readonly type: string }, Jobs extends Job
   options: SettleJobsOptions,
 ): OperatorFunction<E, E | SettleEvent> {
   const { retryDelayMs, scheduler } = options;
-  const giveUp$ = options.giveUp$ ?? NEVER;
+  // One subscription to giveUp$ while deliveries are pending, however many they are.
+  const giveUp$ = (options.giveUp$ ?? NEVER).pipe(share());
 
   const deliver = (event: JobHandledEvent): Observable<SettleEvent> =>
     defer(() => {
