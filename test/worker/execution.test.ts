@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { type Observable, defer, finalize, lastValueFrom, map, of, tap, toArray } from 'rxjs';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { createScriptedClient } from '../../src/testing/marbles/index.js';
-import { type JobContext, type Middleware, createWorker } from '../../src/worker/index.js';
+import { type JobContext, type Middleware, UnknownJobTypeError, WORKER_DEFAULTS, createWorker } from '../../src/worker/index.js';
+import { WORKER_RECONNECT } from '../../src/worker/default-clients.js';
+import { retriesRemaining } from '../../src/worker/job-context.js';
 import { queueOrder } from '../../src/worker/queue-order.js';
 import { resolveWorkerOptions } from '../../src/worker/worker-options.js';
 import { stallWarnings } from '../../src/worker/stall-monitor.js';
@@ -236,5 +238,38 @@ describe('stall warnings', () => {
       scheduler.schedule(() => { jump = 12_000; }, 2_500);
       expectObservable(stallWarnings(1_000, 10_000, clock).pipe(map((e) => e.blockedMs)), '5s !').toBe('3s a', { a: 12_000 });
     });
+  });
+});
+
+describe('worker small items', () => {
+  it('counts retries remaining after this run: a retry(1) job sees 1 on its first run and 0 on its retry', () => {
+    assert.equal(retriesRemaining({ retry: 1 }), 1);
+    assert.equal(retriesRemaining({ retry: 1, failure: { retry_count: 0, remaining: 1, failed_at: 'x' } }), 0);
+    assert.equal(retriesRemaining({ retry: 5, failure: { retry_count: 2, failed_at: 'x' } }), 2);
+    assert.equal(retriesRemaining({}), 25);
+    assert.equal(retriesRemaining({ retry: -1 }), 0);
+  });
+
+  it('names the unknown jobtype and the jobtypes the worker handles', () => {
+    const error = new UnknownJobTypeError('job-1', 'Nope', ['Echo', 'Resize']);
+    assert.equal(error.message, "no handler is registered for jobtype 'Nope' (this worker handles 'Echo', 'Resize')");
+    assert.match(error.stack ?? '', /^UnknownJobType: no handler is registered for jobtype 'Nope'/);
+    assert.equal(error.field, 'jobtype');
+  });
+
+  it('reports a 1.5 s event-loop block as about 1.5 s with the default check interval', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      let jump = 0;
+      const clock = { now: () => scheduler.now() + jump, schedule: scheduler.schedule.bind(scheduler) };
+      scheduler.schedule(() => { jump = 1_500; }, 1_001); // blocked right after the tick at 1_000
+      const blocked$ = stallWarnings(WORKER_DEFAULTS.stallCheckIntervalMs, 1_000, clock).pipe(map((e) => e.blockedMs));
+      expectObservable(blocked$, '2s !').toBe('1100ms a', { a: 1_500 });
+    });
+  });
+
+  it('reconnects a default client within a second of each failed attempt', () => {
+    const delays = Array.from({ length: 40 }, (_, i) => WORKER_RECONNECT(i + 1));
+    assert.ok(delays.every((d) => typeof d === 'number' && d >= 50 && d <= 1_000), JSON.stringify(delays));
   });
 });
