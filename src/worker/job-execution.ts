@@ -3,6 +3,7 @@ import type { JobOf, JobTypes, WorkerClient } from '../streams/types.js';
 import type { JobFailureReason, JobFetchedEvent, JobHandledEvent, JobOutcome, JobReleasedEvent } from './events.js';
 import type { JobHandlers, Middleware } from './handler-types.js';
 import { JobContextImpl } from './job-context.js';
+import type { Deadline, JobDeadlines } from './job-deadlines.js';
 import { JobTimeoutError, UnknownJobTypeError, WorkerShutdownError } from './job-errors.js';
 
 /** What one job's execution needs. @internal */
@@ -13,6 +14,8 @@ export interface ExecutionSetup<Jobs extends JobTypes, Client extends WorkerClie
   readonly scheduler: SchedulerLike;
   readonly client: Client;
   readonly wid: string;
+  /** The time limits of the running jobs, on one timer. */
+  readonly deadlines: JobDeadlines;
 }
 
 /** A running execution, as {@link runJobs} tracks it to abort it. @internal */
@@ -60,7 +63,7 @@ export function executeJob<Jobs extends JobTypes, Client extends WorkerClient<Jo
   });
 }
 
-class Execution<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> implements Abortable {
+class Execution<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> implements Abortable, Deadline {
   readonly #event: JobFetchedEvent<JobOf<Jobs>>;
   readonly #setup: ExecutionSetup<Jobs, Client>;
   readonly #subscriber: Subscriber<JobHandledEvent<JobOf<Jobs>> | JobReleasedEvent>;
@@ -68,7 +71,10 @@ class Execution<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> implem
   #outcome: JobOutcome | undefined;
   #controller: AbortController | undefined;
   #abortReason: unknown;
-  #timer: Subscription | undefined;
+  /** When its time limit passes, on the scheduler clock (ms). */
+  atMs = Number.POSITIVE_INFINITY;
+  #timeoutMs = 0;
+  #timed = false;
   /** The chain's Observable, while subscribed. */
   #chain: Subscription | undefined;
   #chainDone = false;
@@ -104,18 +110,17 @@ class Execution<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> implem
       return;
     }
     const { job } = this.#event;
-    const { handlers, middleware, scheduler, client, wid } = this.#setup;
+    const { handlers, middleware, client, wid } = this.#setup;
     const handler = handlers[job.jobtype];
     if (handler === undefined) {
       this.#chainDone = true;
       this.#report({ ok: false, error: new UnknownJobTypeError(job.jid, job.jobtype, Object.keys(handlers)), reason: 'unknownJobType' });
       return;
     }
-    const timeoutMs = this.#setup.jobTimeoutMs(job);
-    this.#timer = scheduler.schedule(() => {
-      this.#timer = undefined;
-      this.abort(new JobTimeoutError(job.jid, timeoutMs));
-    }, timeoutMs);
+    this.#timeoutMs = this.#setup.jobTimeoutMs(job);
+    this.atMs = this.#startedAtMs + this.#timeoutMs;
+    this.#timed = true;
+    this.#setup.deadlines.add(this);
     const ctx = new JobContextImpl<Jobs, Client>(job, this.#event.queue, this, client, wid, this.#startedAtMs);
     if (middleware.length === 0) {
       // The common case, without operators: call the handler and look at what it returned.
@@ -144,6 +149,18 @@ class Execution<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> implem
     this.#subscribe(chain$);
   }
 
+  /** Its time limit passed (called once by the deadlines). */
+  onExpire(): void {
+    this.#timed = false;
+    this.abort(new JobTimeoutError(this.#event.jid, this.#timeoutMs));
+  }
+
+  #untime(): void {
+    if (!this.#timed) return;
+    this.#timed = false;
+    this.#setup.deadlines.remove(this);
+  }
+
   /** Aborts the job with `reason` (a `JobTimeoutError` or `WorkerShutdownError`); its outcome unless one was reported. */
   abort(reason: unknown): void {
     if (this.#abortReason !== undefined) return;
@@ -163,8 +180,7 @@ class Execution<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> implem
   teardown(): void {
     if (this.#released) return;
     this.#released = true;
-    this.#timer?.unsubscribe();
-    this.#timer = undefined;
+    this.#untime();
     this.#chain?.unsubscribe();
     this.#chain = undefined;
     if (this.#abortReason === undefined && this.#controller !== undefined) {
@@ -231,8 +247,7 @@ class Execution<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> implem
   #report(outcome: JobOutcome): void {
     if (this.#outcome === undefined && !this.#released) {
       this.#outcome = outcome;
-      this.#timer?.unsubscribe();
-      this.#timer = undefined;
+      this.#untime();
       const { jid, jobtype, job, atMs } = this.#event;
       this.#subscriber.next({ type: 'handled', jid, jobtype, job, outcome, fetchedAtMs: atMs, durationMs: this.#setup.scheduler.now() - this.#startedAtMs });
     }

@@ -1,10 +1,11 @@
 import {
   NEVER, type Observable, type OperatorFunction, type SchedulerLike, connect, defer, endWith, filter, ignoreElements, merge,
-  mergeMap, share, take, takeUntil, tap,
+  finalize, mergeMap, share, take, takeUntil, tap,
 } from 'rxjs';
 import type { AnyJobs, JobOf, JobTypes, WorkerClient } from '../streams/types.js';
 import type { JobFetchedEvent, JobHandledEvent, JobReleasedEvent } from './events.js';
 import type { JobHandlers, Middleware } from './handler-types.js';
+import { JobDeadlines } from './job-deadlines.js';
 import { type Abortable, executeJob } from './job-execution.js';
 import { WorkerShutdownError } from './job-errors.js';
 
@@ -40,7 +41,7 @@ function isFetched<Jobs extends JobTypes>(event: { readonly type: string }): eve
  * Runs the handler of each `fetched` event under a concurrency limit, with middleware, a time
  * limit and abort: emits every source event unchanged, then, for each job, `handled` with its
  * outcome (its ACK or FAIL is due: see {@link settleJobs}) and `released` once its handler has
- * settled. Concurrency is a hard limit: a job that timed out or was aborted is FAILed at once
+ * settled. The time limits share one timer (armed for the earliest). Concurrency is a hard limit: a job that timed out or was aborted is FAILed at once
  * but holds its slot until its handler gives up (a Promise settles). Jobs beyond the limit wait
  * in order (the demand that fetched them should not let that happen: a waiting job is a
  * reserved one). Completes when the source has completed and every handler has settled.
@@ -55,9 +56,10 @@ function isFetched<Jobs extends JobTypes>(event: { readonly type: string }): eve
 export function runJobs<E extends { readonly type: string }, Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = WorkerClient<Jobs>>(
   options: RunJobsOptions<Jobs, Client>,
 ): OperatorFunction<E, E | JobHandledEvent<JobOf<Jobs>> | JobReleasedEvent> {
-  const setup = { ...options, middleware: options.middleware ?? [] };
   return (source) =>
     defer(() => {
+      const deadlines = new JobDeadlines(options.scheduler);
+      const setup = { ...options, middleware: options.middleware ?? [], deadlines };
       const running = new Set<Abortable>();
       let abortMessage: string | undefined;
       const register = (execution: Abortable): (() => void) => {
@@ -75,6 +77,9 @@ export function runJobs<E extends { readonly type: string }, Jobs extends JobTyp
             ),
           ),
         ),
+        finalize(() => {
+          deadlines.close();
+        }),
         share(),
       );
       const abort$ = (options.abort$ ?? NEVER).pipe(
