@@ -70,7 +70,7 @@ function isFatal(error: unknown): boolean {
 }
 
 /** Pipeline events that stay inside the worker. */
-function isWorkerEvent(event: { readonly type: string }): event is WorkerEvent {
+function isPublicEvent(event: { readonly type: string }): event is WorkerEvent {
   return event.type !== 'released' && event.type !== 'handled';
 }
 
@@ -179,7 +179,7 @@ function workerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(o: 
       track(event);
       feedback$.next(event);
     }),
-    filter(isWorkerEvent),
+    filter(isPublicEvent),
     catchError((error: unknown) => {
       fatal = { error };
       lifecycle.force('fatal', 'the worker failed');
