@@ -55,8 +55,10 @@ function assertSucceeded(run: Run, file: string): void {
   assert.equal(run.code, 0, `${file} exited with ${String(run.code)}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
 }
 
+/** The ACKed jobs: INFO's total_processed counts FAILs too, as Faktory 1.9.4 does. */
 function processed(server: FaktoryServer): number {
-  return (server.info() as { faktory: { total_processed: number } }).faktory.total_processed;
+  const { faktory } = server.info() as { faktory: { total_processed: number; total_failures: number } };
+  return faktory.total_processed - faktory.total_failures;
 }
 
 describe('the examples', { concurrency: 3 }, () => {
@@ -80,6 +82,17 @@ describe('the examples', { concurrency: 3 }, () => {
       assert.match(run.stdout, /worker stopped after 4 jobs \(exit code 0\)/);
       assert.match(run.stderr, /terminating -> stopped/);
       assert.equal(processed(server), 4);
+    });
+  });
+
+  it('per-queue-concurrency.ts builds a worker from the operators, one lane per queue, each within its own limit', async () => {
+    await withServer(async (server, url) => {
+      const run = await runExample('per-queue-concurrency.ts', [], { FAKTORY_URL: url });
+      assertSucceeded(run, 'per-queue-concurrency.ts');
+      assert.match(run.stdout, /examples-images: 6 jobs, at most 2 at once/);
+      assert.match(run.stdout, /examples-mail: 10 jobs, at most [1-5] at once/);
+      assert.equal(processed(server), 16);
+      assert.deepEqual(server.working(), []);
     });
   });
 

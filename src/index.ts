@@ -129,6 +129,8 @@ export {
   type FailRetriedEvent,
   type DeliveryRetriedEvent,
   type DeliveryLostEvent,
+  type UndeliveredEvent,
+  type UndeliveredCommand,
   type FetchRetriedEvent,
   type StateChangedEvent,
   type HeartbeatEvent,
@@ -138,4 +140,21 @@ export {
   type ConnectionLostEvent,
   type ConnectionRestoredEvent,
   type WorkerStoppedEvent,
+} from './worker/index.js';
+
+// Worker operators
+export {
+  jobDemand,
+  fetchOnDemand,
+  runJobs,
+  settleJobs,
+  queueOrder,
+  type DemandFeedback,
+  type FetchOnDemandOptions,
+  type RunJobsOptions,
+  type SettleJobsOptions,
+  type SettleEvent,
+  type JobHandledEvent,
+  type JobReleasedEvent,
+  type JobOutcome,
 } from './worker/index.js';

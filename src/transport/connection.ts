@@ -132,6 +132,8 @@ export class Connection {
   /** One timer for the reply deadline of the command at the head of the pipeline. */
   #deadlineTimer: Subscription | undefined;
   #deadlineAt = Number.POSITIVE_INFINITY;
+  /** A reply deadline that passed, to be judged once pending I/O was read (see {@link Connection.#checkDeadlines}). */
+  #judging: NodeJS.Immediate | undefined;
   #socketError: Error | undefined;
   #settleClosed!: (cause: Error | undefined) => void;
   #closeCompletion: Promise<void> | undefined;
@@ -413,14 +415,30 @@ export class Connection {
     }, Math.max(0, at - this.#scheduler.now()));
   }
 
-  /** Fails the head command if overdue, or re-arms the timer for its deadline. */
+  /**
+   * Fails the head command if overdue, or re-arms the timer for its deadline. An overdue head is
+   * judged only after the I/O already pending was read (`setImmediate` runs after the poll
+   * phase): after a long block of the event loop, timers run before sockets are read, and the
+   * reply may be sitting in the socket's buffer. Discarding the connection then would throw
+   * away replies that arrived in time (a fetched job stranded, an accepted ACK or PUSH reported
+   * as failed).
+   */
   #checkDeadlines(): void {
     this.#deadlineTimer = undefined;
     this.#deadlineAt = Number.POSITIVE_INFINITY;
     const head = this.#awaiting[0];
-    if (head === undefined) return;
-    if (head.deadline <= this.#scheduler.now()) this.#onTimeout(head);
-    else this.#armDeadline(head.deadline);
+    if (head === undefined || this.#judging !== undefined) return;
+    if (head.deadline > this.#scheduler.now()) {
+      this.#armDeadline(head.deadline);
+      return;
+    }
+    this.#judging = setImmediate(() => {
+      this.#judging = undefined;
+      const current = this.#awaiting[0];
+      if (current === undefined || this.#state === 'closed') return;
+      if (current === head && current.deadline <= this.#scheduler.now()) this.#onTimeout(current);
+      else this.#armDeadline(current.deadline);
+    });
   }
 
   #onTimeout(entry: Entry): void {
@@ -488,6 +506,8 @@ export class Connection {
     this.#timer = undefined;
     this.#deadlineTimer?.unsubscribe();
     this.#deadlineTimer = undefined;
+    if (this.#judging !== undefined) clearImmediate(this.#judging);
+    this.#judging = undefined;
     this.#socket.destroy();
     this.#decoder.destroy();
     const resolve = this.#resolveDrained;

@@ -148,8 +148,8 @@ describe('the packed package, installed into a scratch project', () => {
       main: [
         'AuthenticationError', 'ClosedError', 'ConnectionError', 'FaktoryError', 'HandshakeError', 'InvalidArgumentError', 'InvalidJobError',
         'JOB_RULES', 'JobTimeoutError', 'ProtocolError', 'ServerError', 'TimeoutError', 'UnknownJobTypeError', 'WorkerShutdownError',
-        'createClient', 'createWorker', 'exponentialBackoff', 'fetchJobs', 'isRetriable', 'isWorkerEvent', 'job', 'pushJobs', 'resolveConfig',
-        'runWorker', 'validateJob',
+        'createClient', 'createWorker', 'exponentialBackoff', 'fetchJobs', 'fetchOnDemand', 'isRetriable', 'isWorkerEvent', 'job', 'jobDemand',
+        'pushJobs', 'queueOrder', 'resolveConfig', 'runJobs', 'runWorker', 'settleJobs', 'validateJob',
       ],
       testing: [
         'FaktoryServer', 'SCHEDULER_TICK_MS', 'SERVER_DEFAULTS', 'SWEEP_INTERVAL_MS', 'WAIT_DEFAULTS', 'createManualClock', 'createScriptedClient',

@@ -3,7 +3,7 @@ export type ClockTimer = object;
 
 /**
  * The server's only source of time. Every timer of the in-memory server (the 2 s handshake
- * deadline, the 2 s FETCH wait, the 5 s scheduler tick, the 15 s reservation and heartbeat
+ * deadline, the FETCH wait (`fetchWaitMs`), the 5 s scheduler tick, the 15 s reservation and heartbeat
  * sweeps) goes through one, so a test can inject {@link createManualClock} and move time at will.
  */
 export interface Clock {

@@ -1,46 +1,26 @@
 import { ServerError } from '../../errors.js';
 import { CLOSE, type CommandHandler, type ConnectionContext, type ServerContext } from './context.js';
-import { decodeField, GoTypeError, goStringify, isRecord, parseGoJson, valueTypeError } from './go-json.js';
+import { goStringify, goUnmarshal, GO_STRING_MAP } from './go-json.js';
+import { GO_CLIENT_BEAT, GO_FAIL_PAYLOAD, GO_JOBS } from './go-types.js';
 import { buildInfo } from './info.js';
-import { decodeJob, encodeJob, type Job } from './job.js';
+import { decodeJob, encodeJob, jobFromFields, type GoJobFields, type Job } from './job.js';
 import { mutate } from './mutate.js';
 import { queueCommand } from './queue-command.js';
 import { bulk, errorReply, NULL_BULK, OK, reject } from './replies.js';
 
-/** How long a FETCH waits for a job before answering with a null bulk string: 2 s. */
-export const FETCH_WAIT_MS = 2_000;
-
-/** Parses a JSON payload or rejects with `invalid JSON: <Go error>`; a missing payload is empty. */
-function parseJson(payload: string | undefined): unknown {
-  const parsed = parseGoJson(payload ?? '');
-  if (!parsed.ok) reject(`invalid JSON: ${parsed.error}`);
-  return parsed.value;
-}
-
-function decodeOrReject<T>(decode: () => T): T {
-  try {
-    return decode();
-  } catch (error) {
-    if (error instanceof GoTypeError) reject(`invalid JSON: ${error.message}`);
-    throw error;
-  }
-}
-
 const push: CommandHandler = (server, _connection, payload) => {
-  const job = decodeJob(parseJson(payload));
-  if (job instanceof GoTypeError) reject(`invalid JSON: ${job.message}`);
-  server.store.push(job);
+  const job = decodeJob(payload ?? '');
+  if (!job.ok) reject(`invalid JSON: ${job.error}`);
+  server.store.push(job.value);
   return OK;
 };
 
 const pushBulk: CommandHandler = (server, _connection, payload) => {
-  const value = parseJson(payload);
-  if (value !== null && !Array.isArray(value)) reject(`invalid JSON: ${valueTypeError(value, '[]client.Job')}`);
-  const decoded = (value ?? []).map((item: unknown) => decodeJob(item));
-  const typeError = decoded.find((job) => job instanceof GoTypeError);
-  if (typeError !== undefined) reject(`invalid JSON: ${typeError.message}`);
+  const decoded = goUnmarshal<GoJobFields[]>(payload ?? '', GO_JOBS);
+  if (!decoded.ok) reject(`invalid JSON: ${decoded.error}`);
+  const jobs = decoded.value.map(jobFromFields);
   const rejected: Record<string, string> = {};
-  for (const job of decoded as Exclude<(typeof decoded)[number], GoTypeError>[]) {
+  for (const job of jobs) {
     try {
       server.store.push(job);
     } catch (error) {
@@ -60,6 +40,7 @@ const fetch: CommandHandler = (server, connection, payload) => {
   const idle = connection.worker !== undefined && connection.worker.state !== 'running';
   const job = idle ? undefined : store.tryFetch(queues, wid);
   if (job !== undefined) return bulk(encodeJob(job));
+  if (server.fetchWaitMs === 0) return NULL_BULK;
   return (deliver) => {
     const stop = idle ? () => undefined : store.waitFetch(queues, wid, (found: Job) => {
       clock.clearTimeout(timer);
@@ -68,7 +49,7 @@ const fetch: CommandHandler = (server, connection, payload) => {
     const timer = clock.setTimeout(() => {
       stop();
       deliver(NULL_BULK);
-    }, FETCH_WAIT_MS);
+    }, server.fetchWaitMs);
     return () => {
       stop();
       clock.clearTimeout(timer);
@@ -97,14 +78,11 @@ function plainAckJid(text: string): string | undefined {
 function ackJid(text: string): string | undefined {
   const plain = plainAckJid(text);
   if (plain !== undefined) return plain;
-  const parsed = parseGoJson(text);
-  const value = parsed.ok ? parsed.value : undefined;
-  if (!isRecord(value)) return undefined;
-  for (const key in value) if (typeof value[key] !== 'string') return undefined;
-  const jid = value['jid'];
-  return typeof jid === 'string' ? jid : undefined;
+  const decoded = goUnmarshal<Record<string, string>>(text, GO_STRING_MAP);
+  return decoded.ok && Object.hasOwn(decoded.value, 'jid') ? decoded.value['jid'] : undefined;
 }
 
+/** `ACK {"jid"}`: the payload is a Go `map[string]string`, so every value must be a string and the key is exact. */
 const ack: CommandHandler = (server, _connection, payload) => {
   const text = payload ?? '';
   const jid = ackJid(text);
@@ -113,28 +91,21 @@ const ack: CommandHandler = (server, _connection, payload) => {
   return OK;
 };
 
+/** `FAIL {"jid","errtype","message","backtrace"}`: a payload that does not decode gets `invalid FAIL <payload>`. */
 const fail: CommandHandler = (server, _connection, payload) => {
-  const value = parseJson(payload);
-  if (value !== null && !isRecord(value)) reject(`invalid JSON: ${valueTypeError(value, 'manager.FailPayload')}`);
-  const record = value ?? {};
-  const field = (name: string, kind: 'string' | 'string[]'): unknown => decodeOrReject(() => decodeField(record, name, kind, 'FailPayload'));
-  const jid = (field('jid', 'string') as string | undefined) ?? '';
-  server.store.fail(jid, {
-    errtype: field('errtype', 'string') as string | undefined,
-    message: field('message', 'string') as string | undefined,
-    backtrace: field('backtrace', 'string[]') as string[] | undefined,
-  });
+  const decoded = goUnmarshal<Partial<Record<'jid' | 'errtype' | 'message', string>> & { backtrace?: string[] }>(payload ?? '', GO_FAIL_PAYLOAD);
+  if (!decoded.ok) reject(`invalid FAIL ${payload ?? ''}`);
+  const { jid, errtype, message, backtrace } = decoded.value;
+  server.store.fail(jid ?? '', { errtype, message, backtrace });
   return OK;
 };
 
+/** `BEAT {"wid","current_state"?,"rss_kb"?}`: a payload that does not decode gets `invalid BEAT <payload>`. */
 const beat: CommandHandler = (server, _connection, payload) => {
-  const value = parseJson(payload);
-  if (value !== null && !isRecord(value)) reject(`invalid JSON: ${valueTypeError(value, 'server.ClientBeat')}`);
-  const record = value ?? {};
-  const wid = (decodeOrReject(() => decodeField(record, 'wid', 'string', 'ClientBeat')) as string | undefined) ?? '';
-  const state = decodeOrReject(() => decodeField(record, 'current_state', 'string', 'ClientBeat')) as string | undefined;
-  const rssKb = decodeOrReject(() => decodeField(record, 'rss_kb', 'int', 'ClientBeat')) as number | undefined;
-  const worker = server.workers.beat(wid, server.clock.now(), state, rssKb);
+  const decoded = goUnmarshal<{ wid?: string; current_state?: string; rss_kb?: number }>(payload ?? '', GO_CLIENT_BEAT);
+  if (!decoded.ok) reject(`invalid BEAT ${payload ?? ''}`);
+  const wid = decoded.value.wid ?? '';
+  const worker = server.workers.beat(wid, server.clock.now(), decoded.value.current_state, decoded.value.rss_kb);
   if (worker === undefined) reject(`unknown worker ${wid}`);
   return worker.state === 'running' ? OK : bulk(`{"state":"${worker.state}"}`);
 };

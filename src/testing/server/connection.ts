@@ -13,7 +13,9 @@ export interface ConnectionHost extends ServerContext {
   readonly maxLineBytes: number;
   /** Something changed: re-check the conditions tests wait for. */
   changed(): void;
-  /** The socket closed. */
+  /** The client's socket closed (the connection may still be running lines it had sent). */
+  socketClosed(connection: ServerConnection): void;
+  /** The connection is done: its socket is closed and nothing of it runs any more. */
   closed(connection: ServerConnection): void;
 }
 
@@ -24,13 +26,19 @@ const LF = 0x0a;
  * another and writes their replies in order. Replies of one read chunk go out in one write. A
  * FETCH that waits holds the connection: later lines wait in a backlog (bounded: reading pauses)
  * until it answers. A line longer than `maxLineBytes` gets `-ERR` and the socket is closed.
+ *
+ * When the client closes its socket, the lines the server has already received still run, in
+ * order, as on the real server (which reads them from its buffer): a waiting FETCH keeps waiting
+ * and reserves the job that arrives for the gone client; the replies go nowhere. The server
+ * closing a connection (`close()`, `dropConnections()`, a forgotten worker) cancels them instead.
  */
 export class ServerConnection implements ConnectionContext {
   readonly #socket: Socket;
   readonly #host: ConnectionHost;
   readonly #challenge: PasswordChallenge | undefined;
   readonly #overLimit: boolean;
-  #phase: 'greeting' | 'ready' | 'closed' = 'greeting';
+  /** `draining`: the client has closed; the lines already received still run, their replies are dropped. */
+  #phase: 'greeting' | 'ready' | 'draining' | 'closed' = 'greeting';
   #handshakeTimer: ClockTimer | undefined;
   #partial: Buffer[] = [];
   #partialBytes = 0;
@@ -57,8 +65,7 @@ export class ServerConnection implements ConnectionContext {
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
-      this.#dispose();
-      host.closed(this);
+      this.#clientClosed();
     });
     this.#handshakeTimer = host.clock.setTimeout(() => {
       this.#handshakeTimer = undefined;
@@ -80,22 +87,43 @@ export class ServerConnection implements ConnectionContext {
     return this.#phase === 'closed';
   }
 
-  /** Closes the socket at once. */
+  /** Closes the socket at once, cancelling whatever is still running. */
   destroy(): void {
     this.#dispose();
     this.#socket.destroy();
   }
 
+  /** The socket closed: lines already received keep running (see the class comment) unless the server closed it. */
+  #clientClosed(): void {
+    if (this.#phase === 'ready' && (this.#isWaiting() || this.#backlog.size > 0)) {
+      this.#phase = 'draining';
+      this.#out = '';
+      this.#partial = [];
+      this.#detachWorker();
+      this.#host.socketClosed(this);
+      return;
+    }
+    this.#dispose();
+    this.#host.socketClosed(this);
+    this.#host.closed(this);
+  }
+
+  #detachWorker(): void {
+    if (this.#worker !== undefined) this.#host.workers.detach(this.#worker.wid, this);
+  }
+
   #dispose(): void {
     if (this.#phase === 'closed' && this.#cancel === undefined && this.#handshakeTimer === undefined) return;
+    const wasDraining = this.#phase === 'draining';
     this.#phase = 'closed';
     this.#cancel?.();
     this.#cancel = undefined;
     if (this.#handshakeTimer !== undefined) this.#host.clock.clearTimeout(this.#handshakeTimer);
     this.#handshakeTimer = undefined;
-    if (this.#worker !== undefined) this.#host.workers.detach(this.#worker.wid, this);
+    this.#detachWorker();
     this.#backlog.clear();
     this.#partial = [];
+    if (wasDraining) this.#host.closed(this);
   }
 
   /** Writes what is pending, then closes once it is flushed. */
@@ -187,6 +215,12 @@ export class ServerConnection implements ConnectionContext {
     for (let line = this.#backlog.shift(); line !== undefined; line = this.#backlog.shift()) {
       this.#process(line);
       if (this.#isClosed() || this.#isWaiting()) break;
+    }
+    if (this.#phase === 'draining') {
+      this.#out = '';
+      if (!this.#isWaiting()) this.#dispose();
+      this.#host.changed();
+      return;
     }
     this.#flush();
     if (!this.#isWaiting() && !this.#isClosed() && !this.#socket.writableNeedDrain) this.#socket.resume();

@@ -10,8 +10,10 @@ export interface ServerCounters {
   totalConnections: number;
   /** Commands processed since start (lines with a known verb). */
   commands: number;
-  /** Runs of each periodic task, by name. */
-  readonly taskRuns: Map<string, number>;
+  /** Runs of each periodic task (`tick`, `sweep`) and the wall time they took, in milliseconds. */
+  readonly tasks: Map<string, { cycles: number; wallMs: number }>;
+  /** Workers forgotten by the heartbeat sweep. */
+  workersReaped: number;
 }
 
 /** An Enterprise command handler (`BATCH`, `TRACK`). */
@@ -24,6 +26,8 @@ export interface ServerContext {
   readonly clock: Clock;
   readonly counters: ServerCounters;
   readonly startedAtMs: number;
+  /** How long an empty FETCH waits, in milliseconds. */
+  readonly fetchWaitMs: number;
   /** Enterprise `BATCH` and `TRACK`, when Enterprise mode is on. */
   readonly enterprise: { readonly batch: SubsystemHandler; readonly track: SubsystemHandler } | undefined;
 }

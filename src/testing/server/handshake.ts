@@ -1,6 +1,7 @@
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { passwordHash } from '../../codec/index.js';
-import { decodeField, GoTypeError, isRecord, parseGoJson } from './go-json.js';
+import { goUnmarshal } from './go-json.js';
+import { GO_CLIENT_DATA } from './go-types.js';
 import type { WorkerIdentity } from './workers.js';
 
 /** The handshake must be done this long after connecting, or the socket is dropped: 2 s. */
@@ -22,7 +23,6 @@ export function greeting(challenge: PasswordChallenge | undefined): string {
   return challenge === undefined ? '+HI {"v":2}\r\n' : `+HI {"v":2,"i":${challenge.i},"s":"${challenge.s}"}\r\n`;
 }
 
-
 /** What a valid HELLO carried. */
 export interface Hello {
   readonly v: number;
@@ -32,27 +32,16 @@ export interface Hello {
 }
 
 /**
- * Parses the first line of a connection. Anything but `HELLO {json}` with fields of the right
- * types is `undefined`: the caller closes the socket without a word.
+ * Parses the first line of a connection: `HELLO {json}` (exactly one space) decoded into Go's
+ * `ClientData` (keys matched case-insensitively, `v` a `uint8`, `pid` an `int`, `labels` strings).
+ * Anything else is `undefined`: the caller closes the socket without a word.
  */
 export function parseHello(line: string): Hello | undefined {
-  if (!line.startsWith('HELLO ')) return undefined;
-  const parsed = parseGoJson(line.slice(6));
-  if (!parsed.ok || !isRecord(parsed.value)) return undefined;
-  const record = parsed.value;
-  try {
-    const field = (name: string, kind: 'string' | 'int' | 'string[]'): unknown => decodeField(record, name, kind, 'ClientData');
-    const v = (field('v', 'int') as number | undefined) ?? 0;
-    const pwdhash = (field('pwdhash', 'string') as string | undefined) ?? '';
-    const wid = (field('wid', 'string') as string | undefined) ?? '';
-    const hostname = (field('hostname', 'string') as string | undefined) ?? '';
-    const pid = (field('pid', 'int') as number | undefined) ?? 0;
-    const labels = (field('labels', 'string[]') as string[] | undefined) ?? [];
-    return { v, pwdhash, identity: wid === '' ? undefined : { wid, hostname, pid, labels, v } };
-  } catch (error) {
-    if (error instanceof GoTypeError) return undefined;
-    throw error;
-  }
+  if (!line.startsWith('HELLO {')) return undefined;
+  const decoded = goUnmarshal<{ v?: number; pwdhash?: string; wid?: string; hostname?: string; pid?: number; labels?: string[] }>(line.slice(6), GO_CLIENT_DATA);
+  if (!decoded.ok) return undefined;
+  const { v = 0, pwdhash = '', wid = '', hostname = '', pid = 0, labels = [] } = decoded.value;
+  return { v, pwdhash, identity: wid === '' ? undefined : { wid, hostname, pid, labels, v } };
 }
 
 /** Whether a HELLO proves the password (a client without `v: 2` is checked against one hash). */

@@ -9,17 +9,21 @@ function usedMemoryMb(): number {
   return memory.mb;
 }
 
-/** The version this server reports in INFO. */
-export const FAKTORY_VERSION = '1.9.3';
+/** The version this server reports in INFO: the Faktory it answers as. */
+export const FAKTORY_VERSION = '1.9.4';
 
 /**
- * The INFO document, shaped like the real server's (Go sorts map keys, so do we):
- * `{faktory: {queues, sets, tasks, total_enqueued, total_failures, total_processed, total_queues},
- * now, server: {command_count, connections, description, faktory_version, uptime, used_memory_mb},
- * server_utc_time}`. The `tasks` entries are our reading of the real task runner's statistics.
+ * The INFO document, in the Go structs' key order (maps sorted): `{now, server_utc_time,
+ * faktory: {queues, sets, tasks, total_failures, total_processed, total_enqueued, total_queues},
+ * server: {description, faktory_version, uptime, connections, command_count, used_memory_mb}}`.
+ * `tasks` holds the periodic tasks' statistics as the real task runner reports them: `Busy`
+ * (the reservation reaper) and `Workers` (the heartbeat reaper) as `{reaped, size}`, and
+ * `Scheduled`, `Retries`, `Dead` (the 5 s tick) as `{cycles, enqueued, size, wall_time_sec}`.
+ * `total_processed` counts ACKs and FAILs (expired reservations included), as the real server's
+ * history does; `total_failures` counts the FAILs.
  */
 export function buildInfo(server: ServerContext): Record<string, unknown> {
-  const { store, clock, counters } = server;
+  const { store, clock, counters, workers } = server;
   const now = clock.now();
   const queues: Record<string, number> = {};
   let enqueued = 0;
@@ -27,29 +31,33 @@ export function buildInfo(server: ServerContext): Record<string, unknown> {
     queues[name] = size;
     enqueued += size;
   }
-  const tasks: Record<string, Record<string, number>> = {};
-  for (const name of [...counters.taskRuns.keys()].sort()) {
-    tasks[name] = { runs: counters.taskRuns.get(name) ?? 0 };
-  }
+  const tick = counters.tasks.get('tick') ?? { cycles: 0, wallMs: 0 };
+  const scheduler = (moved: number, size: number): Record<string, number> => ({ cycles: tick.cycles, enqueued: moved, size, wall_time_sec: tick.wallMs / 1000 });
   return {
+    now: formatTime(now),
+    server_utc_time: new Date(now).toISOString().slice(11, 19) + ' UTC',
     faktory: {
       queues,
       sets: { dead: store.dead.size, retries: store.retries.size, scheduled: store.scheduled.size, working: store.workingCount },
-      tasks,
-      total_enqueued: enqueued,
+      tasks: {
+        Busy: { reaped: store.stats.reservationsReaped, size: store.workingCount },
+        Dead: scheduler(store.stats.deadExpired, store.dead.size),
+        Retries: scheduler(store.stats.retriesEnqueued, store.retries.size),
+        Scheduled: scheduler(store.stats.scheduledEnqueued, store.scheduled.size),
+        Workers: { reaped: counters.workersReaped, size: workers.size },
+      },
       total_failures: store.failures,
-      total_processed: store.processed,
+      total_processed: store.processed + store.failures,
+      total_enqueued: enqueued,
       total_queues: Object.keys(queues).length,
     },
-    now: formatTime(now),
     server: {
-      command_count: counters.commands,
-      connections: counters.connections,
-      description: 'Faktory (faktory-rx in-memory test server)',
+      description: 'Faktory',
       faktory_version: FAKTORY_VERSION,
       uptime: Math.floor((now - server.startedAtMs) / 1000),
+      connections: counters.connections,
+      command_count: counters.commands,
       used_memory_mb: usedMemoryMb(),
     },
-    server_utc_time: new Date(now).toISOString().slice(11, 19) + ' UTC',
   };
 }

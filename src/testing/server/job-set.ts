@@ -1,4 +1,4 @@
-import type { Job } from './job.js';
+import { encodeJob, type Job } from './job.js';
 
 /** An entry of a {@link JobSet}: a job and its score, a time in milliseconds. */
 export interface JobSetEntry {
@@ -8,43 +8,42 @@ export interface JobSetEntry {
 
 interface HeapNode extends JobSetEntry {
   readonly seq: number;
+  /** The job's JSON: the member of the sorted set. */
+  readonly member: string;
 }
 
 /**
  * A set of jobs ordered by a time (the `scheduled` and `retries` sets, where the time is when a
- * job comes due, and `dead`, where it is when the entry expires), keyed by jid like Faktory's
- * sorted sets. A binary heap with lazy deletion gives O(log n) add and take-due.
+ * job comes due, and `dead`, where it is when the entry expires). Like Faktory's Redis sorted
+ * sets, whose members are the jobs' JSON, two jobs with the same jid but different payloads are
+ * two entries, and adding an identical payload again only moves it. A binary heap with lazy
+ * deletion gives O(log n) add and take-due.
  */
 export class JobSet {
-  readonly #byJid = new Map<string, HeapNode>();
+  readonly #byMember = new Map<string, HeapNode>();
   #heap: HeapNode[] = [];
   #seq = 0;
 
   /** The number of jobs in the set. */
   get size(): number {
-    return this.#byJid.size;
+    return this.#byMember.size;
   }
 
-  /** Adds a job (replacing one with the same jid) with the given time. */
+  /** Adds a job with the given time (an identical payload already there only gets the new time). */
   add(job: Job, atMs: number): void {
-    const node: HeapNode = { job, atMs, seq: this.#seq++ };
-    this.#byJid.set(job.jid, node);
+    const node: HeapNode = { job, atMs, seq: this.#seq++, member: encodeJob(job) };
+    this.#byMember.set(node.member, node);
     this.#heap.push(node);
     this.#up(this.#heap.length - 1);
   }
 
-  /** Removes the job with this jid; returns it, or `undefined` when absent. */
-  remove(jid: string): Job | undefined {
-    const node = this.#byJid.get(jid);
-    if (node === undefined) return undefined;
-    this.#byJid.delete(jid);
-    if (this.#byJid.size === 0) this.#heap = [];
-    return node.job;
-  }
-
-  /** The entry of this jid, if present. */
-  get(jid: string): JobSetEntry | undefined {
-    return this.#byJid.get(jid);
+  /** Removes an entry (one {@link JobSet.entries} gave); `false` when it is no longer there. */
+  remove(entry: JobSetEntry): boolean {
+    const node = entry as HeapNode;
+    if (this.#byMember.get(node.member) !== node) return false;
+    this.#byMember.delete(node.member);
+    if (this.#byMember.size === 0) this.#heap = [];
+    return true;
   }
 
   /** Removes and returns, earliest first, every job whose time is at or before `nowMs`. */
@@ -52,8 +51,8 @@ export class JobSet {
     const due: Job[] = [];
     for (let top = this.#heap[0]; top !== undefined && top.atMs <= nowMs; top = this.#heap[0]) {
       this.#pop();
-      if (this.#byJid.get(top.job.jid) === top) {
-        this.#byJid.delete(top.job.jid);
+      if (this.#byMember.get(top.member) === top) {
+        this.#byMember.delete(top.member);
         due.push(top.job);
       }
     }
@@ -62,12 +61,12 @@ export class JobSet {
 
   /** Every entry, earliest first. */
   entries(): JobSetEntry[] {
-    return [...this.#byJid.values()].sort((a, b) => a.atMs - b.atMs || a.seq - b.seq).map(({ job, atMs }) => ({ job, atMs }));
+    return [...this.#byMember.values()].sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
   }
 
   /** Removes every job. */
   clear(): void {
-    this.#byJid.clear();
+    this.#byMember.clear();
     this.#heap = [];
   }
 

@@ -10,9 +10,12 @@ export function bulk(text: string): string {
   return `$${Buffer.byteLength(text, 'utf8')}\r\n${text}\r\n`;
 }
 
-/** An error reply, `-CODE message\r\n`; CR and LF in the message become spaces. */
+/**
+ * An error reply, `-CODE message\r\n`. A CR inside the message is sent as it is, as the real
+ * server echoes it (`unknown command FLUSH\rX`); an LF, which would end the frame, becomes a space.
+ */
 export function errorReply(message: string, code = 'ERR'): string {
-  return `-${code} ${message.replace(/[\r\n]/g, ' ')}\r\n`;
+  return `-${code} ${message.includes('\n') ? message.replace(/\n/g, ' ') : message}\r\n`;
 }
 
 /** Aborts a command with an error reply: throws a {@link ServerError} the dispatcher answers with. */

@@ -8,7 +8,6 @@ import type { ServerCounters } from './context.js';
 import { enableEnterprise, type Enterprise } from './enterprise/index.js';
 import { decodeJob, copyJob, type Job } from './job.js';
 import { buildInfo } from './info.js';
-import { GoTypeError } from './go-json.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import { JobStore } from './store.js';
 import { Waiters, type WaitOptions } from './waiters.js';
@@ -54,7 +53,7 @@ export interface ServerConditions {
   queueEmpty(name: string, options?: WaitOptions): Promise<void>;
   /** The queue holds at least `size` jobs. */
   queueSize(name: string, size: number, options?: WaitOptions): Promise<void>;
-  /** At least `count` jobs were acknowledged. */
+  /** At least `count` jobs were acknowledged (INFO's `total_processed` counts failures too). */
   processed(count: number, options?: WaitOptions): Promise<void>;
   /** At least `count` failures were recorded. */
   failures(count: number, options?: WaitOptions): Promise<void>;
@@ -80,7 +79,7 @@ export class FaktoryServer {
   readonly #store: JobStore;
   readonly #workers = new WorkerRegistry();
   readonly #connections = new Set<ServerConnection>();
-  readonly #counters: ServerCounters = { connections: 0, totalConnections: 0, commands: 0, taskRuns: new Map() };
+  readonly #counters: ServerCounters = { connections: 0, totalConnections: 0, commands: 0, tasks: new Map(), workersReaped: 0 };
   readonly #waiters = new Waiters();
   readonly #timers = new Map<string, ClockTimer>();
   readonly #enterprise: Enterprise | undefined;
@@ -114,25 +113,31 @@ export class FaktoryServer {
       clock,
       counters: this.#counters,
       startedAtMs: clock.now(),
+      fetchWaitMs: options.fetchWaitMs,
       enterprise: this.#enterprise,
       password: options.password,
       maxLineBytes: options.maxLineBytes,
       changed: () => {
         this.#waiters.changed();
       },
+      socketClosed: () => {
+        this.#counters.connections--;
+        this.#waiters.changed();
+      },
       closed: (connection) => {
-        if (this.#connections.delete(connection)) this.#counters.connections--;
+        this.#connections.delete(connection);
         this.#waiters.changed();
       },
     };
     this.until = this.#conditions();
-    this.#every('tick', SCHEDULER_TICK_MS, ['Scheduled', 'Retries', 'Dead'], () => {
+    this.#every('tick', SCHEDULER_TICK_MS, () => {
       this.#store.tick();
       this.#enterprise?.prune();
     });
-    this.#every('sweep', SWEEP_INTERVAL_MS, ['Busy', 'Workers'], () => {
+    this.#every('sweep', SWEEP_INTERVAL_MS, () => {
       this.#store.sweepReservations();
       const gone = this.#workers.sweep(clock.now());
+      this.#counters.workersReaped += gone.length;
       if (gone.length > 0) debug('forgot silent workers %o', gone);
     });
     server.on(options.tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => {
@@ -162,20 +167,23 @@ export class FaktoryServer {
     this.#waiters.changed();
   }
 
-  #every(key: string, ms: number, tasks: readonly string[], run: () => void): void {
+  #every(key: string, ms: number, run: () => void): void {
     const { clock } = this.#options;
+    const stats = { cycles: 0, wallMs: 0 };
+    this.#counters.tasks.set(key, stats);
     const arm = (): void => {
       this.#timers.set(
         key,
         clock.setTimeout(() => {
-          for (const task of tasks) this.#counters.taskRuns.set(task, (this.#counters.taskRuns.get(task) ?? 0) + 1);
+          const started = performance.now();
           run();
+          stats.cycles++;
+          stats.wallMs += performance.now() - started;
           arm();
           this.#waiters.changed();
         }, ms),
       );
     };
-    for (const task of tasks) this.#counters.taskRuns.set(task, 0);
     arm();
   }
 
@@ -234,9 +242,9 @@ export class FaktoryServer {
    * @throws ServerError with the reply `PUSH` would give when the job is refused.
    */
   push(job: object): void {
-    const decoded = decodeJob(JSON.parse(JSON.stringify(job)) as unknown);
-    if (decoded instanceof GoTypeError) throw new ServerError(`invalid JSON: ${decoded.message}`, { serverCode: 'ERR', verb: 'PUSH' });
-    this.#store.push(decoded);
+    const decoded = decodeJob(JSON.stringify(job));
+    if (!decoded.ok) throw new ServerError(`invalid JSON: ${decoded.error}`, { serverCode: 'ERR', verb: 'PUSH' });
+    this.#store.push(decoded.value);
     this.#waiters.changed();
   }
 

@@ -4,7 +4,8 @@ import { JobSet } from './job-set.js';
 import { reject } from './replies.js';
 import { applyFailure, DEAD_TTL_MS, DEFAULT_RETRY, type FailOutcome, type FailReport } from './retry-policy.js';
 import { RingQueue } from './ring-queue.js';
-import { formatTime, parseTime } from './time-format.js';
+import { goQuote } from './go-json.js';
+import { formatTime, parseGoTime, parseTime } from './time-format.js';
 
 /** A job held by a worker until `expiresAtMs`. */
 export interface Reservation {
@@ -74,9 +75,9 @@ export class JobStore {
     const job = validate(decoded, this.#clock.now());
     let scheduleAtMs: number | undefined;
     if (job.at !== undefined) {
-      const atMs = parseTime(job.at);
-      if (atMs === undefined) reject(`invalid timestamp for 'at': '${job.at}'`);
-      if (atMs > this.#clock.now()) scheduleAtMs = atMs;
+      const at = parseGoTime(job.at);
+      if (!at.ok) reject(`invalid timestamp for 'at': ${goQuote(job.at)}: ${at.error}`);
+      if (at.ms > this.#clock.now()) scheduleAtMs = at.ms;
     }
     if (scheduleAtMs === undefined && !this.#isValidQueue(job.queue)) reject(queueNameError(job.queue));
     this.hooks?.admit(job);
@@ -85,17 +86,18 @@ export class JobStore {
   }
 
   /**
-   * Puts a job on its queue (stamping `enqueued_at`), or straight into a waiting FETCH. A job
-   * with an invalid queue name is silently lost, as the real server loses a scheduled one.
+   * Puts a job on its queue (stamping `enqueued_at` unless `stamp` is false, as for MUTATE's
+   * requeue), or straight into a waiting FETCH. A job with an invalid queue name is silently
+   * lost, as the real server loses a scheduled one.
    */
-  enqueue(job: Job): void {
+  enqueue(job: Job, { stamp = true }: { readonly stamp?: boolean } = {}): void {
     let queue = this.#queues.get(job.queue);
     if (queue === undefined) {
       if (!VALID_QUEUE_NAME.test(job.queue)) return;
       queue = new RingQueue<Job>();
       this.#queues.set(job.queue, queue);
     }
-    job.enqueued_at = formatTime(this.#clock.now());
+    if (stamp) job.enqueued_at = formatTime(this.#clock.now());
     if (this.#waiters.size > 0 && !this.#paused.has(job.queue) && queue.size === 0) {
       for (const waiter of this.#waiters) {
         if (!waiter.queues.includes(job.queue)) continue;
@@ -160,6 +162,9 @@ export class JobStore {
     this.hooks?.acked(reservation.job);
   }
 
+  /** The counts of the periodic tasks, for INFO. */
+  readonly stats = { scheduledEnqueued: 0, retriesEnqueued: 0, deadExpired: 0, reservationsReaped: 0 };
+
   /** Fails a reserved job and applies its retry policy. */
   fail(jid: string, report: FailReport): void {
     if (jid === '') reject('missing JID');
@@ -169,6 +174,7 @@ export class JobStore {
     this.#failJob(reservation.job, report);
   }
 
+  /** A FAIL or an expired reservation: counted as a failure (INFO's `total_processed` counts it too). */
   #failJob(job: Job, report: FailReport): void {
     this.failures++;
     const now = this.#clock.now();
@@ -186,9 +192,15 @@ export class JobStore {
   /** The scheduler tick: due scheduled and retry jobs go to their queues; expired dead jobs go. */
   tick(): void {
     const now = this.#clock.now();
-    for (const job of this.scheduled.takeDue(now)) this.enqueue(job);
-    for (const job of this.retries.takeDue(now)) this.enqueue(job);
-    this.dead.takeDue(now);
+    for (const job of this.scheduled.takeDue(now)) {
+      this.enqueue(job);
+      this.stats.scheduledEnqueued++;
+    }
+    for (const job of this.retries.takeDue(now)) {
+      this.enqueue(job);
+      this.stats.retriesEnqueued++;
+    }
+    this.stats.deadExpired += this.dead.takeDue(now).length;
   }
 
   /** Fails every reservation that has run out, as `ReservationExpired`. */
@@ -197,13 +209,14 @@ export class JobStore {
     for (const [jid, reservation] of this.#working) {
       if (reservation.expiresAtMs > now) continue;
       this.#working.delete(jid);
+      this.stats.reservationsReaped++;
       this.#failJob(reservation.job, { errtype: RESERVATION_EXPIRED, message: 'Faktory job reservation expired' });
     }
   }
 
-  /** Pauses queues (`*` for every known queue). */
+  /** Pauses queues (`*` for every known queue); a queue that does not exist yet is not paused. */
   pause(names: readonly string[]): void {
-    for (const name of this.#expand(names)) this.#paused.add(name);
+    for (const name of this.#expand(names)) if (this.#queues.has(name)) this.#paused.add(name);
   }
 
   /** Resumes queues (`*` for every paused queue) and serves waiting fetches. */
@@ -213,9 +226,12 @@ export class JobStore {
     this.#serveWaiters();
   }
 
-  /** Deletes queues and their jobs (`*` for every queue). */
+  /** Deletes queues and their jobs (`*` for every queue), un-pausing them. */
   remove(names: readonly string[]): void {
-    for (const name of this.#expand(names)) this.#queues.delete(name);
+    for (const name of this.#expand(names)) {
+      this.#queues.delete(name);
+      this.#paused.delete(name);
+    }
   }
 
   /** Whether a queue is paused. */
@@ -261,7 +277,12 @@ export class JobStore {
     return this.#working.size;
   }
 
-  /** Wipes every queue, set, reservation and counter (the pause list too); waiting fetches stay. */
+  /**
+   * Wipes every queue, set, reservation and counter (the pause list too); waiting fetches stay.
+   * Where we differ: the real 1.9.4 clears Redis only, so its reservations (an ACK after FLUSH
+   * still counts), its pause list and its known queue names (listed with size 0) survive a FLUSH.
+   * Those are bugs; here FLUSH leaves nothing behind.
+   */
   flush(): void {
     this.#queues.clear();
     this.#paused.clear();
@@ -276,16 +297,21 @@ export class JobStore {
 }
 
 function queueNameError(queue: string): string {
-  return `cannot get ${JSON.stringify(queue)} queue: queue names must match \\A[a-zA-Z0-9._-]+\\z`;
+  return `cannot get ${goQuote(queue)} queue: queue names must match \\A[a-zA-Z0-9._-]+\\z`;
 }
 
 /**
- * The server's job rules, in its order: jid of at least 8 characters, a jobtype, an args array,
- * `reserve_for` at most a day; then the defaults (`created_at`, `queue`, `retry` 25). The decoded
- * job is fresh (the decoder made it), so it becomes the stored job in place: no copy per push.
+ * The server's job rules, in its order: a jid of at least 8 bytes (UTF-8, as Go counts), a
+ * jobtype, an args array, `reserve_for` at most a day; then the defaults (`created_at`, `queue`,
+ * `retry` 25). The decoded job is fresh (the decoder made it), so it becomes the stored job in
+ * place: no copy per push.
+ *
+ * Where we differ: in the real 1.9.4 a job without `retry` shares the server's default by
+ * pointer, so a later PUSH that carries `retry` (even one then refused) changes the default of
+ * every job pushed after it without one. That is a bug; here the default stays 25.
  */
 function validate(decoded: DecodedJob, nowMs: number): Job {
-  if (decoded.jid.length < 8) reject('jobs must have a reasonable jid parameter');
+  if (decoded.jid.length < 8 && Buffer.byteLength(decoded.jid, 'utf8') < 8) reject('jobs must have a reasonable jid parameter');
   if (decoded.jobtype === '') reject('jobs must have a jobtype parameter');
   if (decoded.args === undefined) reject('jobs must have an args parameter');
   if ((decoded.reserve_for ?? 0) > 86_400) reject('jobs cannot be reserved for more than one day');

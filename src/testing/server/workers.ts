@@ -59,9 +59,11 @@ export class WorkerRegistry {
     return record;
   }
 
-  /** Detaches a closed connection. */
+  /** Detaches a closed (or ENDed) connection; a worker left without connections is forgotten, as the real server does. */
   detach(wid: string, connection: Closable): void {
-    this.#workers.get(wid)?.connections.delete(connection);
+    const record = this.#workers.get(wid);
+    if (record === undefined || !record.connections.delete(connection)) return;
+    if (record.connections.size === 0) this.#workers.delete(wid);
   }
 
   /** Records a heartbeat; `undefined` when the worker is unknown. */

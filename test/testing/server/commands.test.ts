@@ -46,7 +46,7 @@ describe('in-memory server: command table transcripts', () => {
     const { client } = await setup(t);
     await client.call('PUSH {"args":[1],"jobtype":"T","jid":"order-001","priority":9}');
     const { raw } = await (client.send('FETCH default'), client.frame());
-    assert.match(raw, /^\$\d+\r\n\{"jid":"order-001","queue":"default","jobtype":"T","args":\[1\],"created_at":"2030-01-01T00:00:00Z","enqueued_at":"2030-01-01T00:00:00Z","retry":25\}\r\n$/);
+    assert.match(raw, /^\$\d+\r\n\{"retry":25,"jid":"order-001","queue":"default","jobtype":"T","created_at":"2030-01-01T00:00:00Z","enqueued_at":"2030-01-01T00:00:00Z","args":\[1\]\}\r\n$/);
   });
 
   it('answers a bare FETCH with -ERR must call fetch with at least one queue', async (t) => {
@@ -88,6 +88,22 @@ describe('in-memory server: command table transcripts', () => {
     clock.advance(2_000);
     assert.equal(await client.raw(), '$-1\r\n');
     assert.equal(await client.raw(), '-ERR unknown command BAD\r\n');
+  });
+
+  it('waits fetchWaitMs before a null bulk: 2000 by default, 0 answers at once', async (t) => {
+    for (const [fetchWaitMs, expected] of [[undefined, 2_000], [150, 150]] as const) {
+      const { client, clock, server } = await setup(t, fetchWaitMs === undefined ? {} : { fetchWaitMs });
+      client.send('FETCH empty');
+      await server.waitFor((s) => s.stats().commands >= 1);
+      const waiting = clock.pendingTimers();
+      clock.advance(expected - 1);
+      assert.equal(clock.pendingTimers(), waiting, `still waiting at ${expected - 1} ms`);
+      clock.advance(1);
+      assert.equal(clock.pendingTimers(), waiting - 1);
+      assert.equal(await client.raw(), '$-1\r\n');
+    }
+    const { client } = await setup(t, { fetchWaitMs: 0 });
+    assert.equal(await client.call('FETCH empty'), '$-1\r\n');
   });
 
   it('answers ACK with +OK, also for an unknown jid, and deletes the reservation', async (t) => {
@@ -138,16 +154,25 @@ describe('in-memory server: command table transcripts', () => {
     assert.equal(server.workers()[0]?.state, 'terminate');
   });
 
-  it('answers INFO with a bulk JSON of the real shape', async (t) => {
+  it('answers INFO with a bulk JSON of the real shape, in the Go structs key order', async (t) => {
     const { client } = await setup(t);
     await client.call(`PUSH ${JSON.stringify(job({ queue: 'q1' }))}`);
     const reply = await client.command('INFO');
     const info = JSON.parse(reply.type === 'bulk' ? reply.value : '"not bulk"') as Record<string, Record<string, unknown>>;
-    assert.deepEqual(Object.keys(info), ['faktory', 'now', 'server', 'server_utc_time']);
-    assert.deepEqual(Object.keys(info['faktory'] ?? {}), ['queues', 'sets', 'tasks', 'total_enqueued', 'total_failures', 'total_processed', 'total_queues']);
+    assert.deepEqual(Object.keys(info), ['now', 'server_utc_time', 'faktory', 'server']);
+    assert.deepEqual(Object.keys(info['faktory'] ?? {}), ['queues', 'sets', 'tasks', 'total_failures', 'total_processed', 'total_enqueued', 'total_queues']);
     assert.deepEqual(info['faktory']?.['queues'], { q1: 1 });
     assert.deepEqual(info['faktory']['sets'], { dead: 0, retries: 0, scheduled: 0, working: 0 });
-    assert.deepEqual(Object.keys(info['server'] ?? {}), ['command_count', 'connections', 'description', 'faktory_version', 'uptime', 'used_memory_mb']);
+    const scheduler = { cycles: 0, enqueued: 0, size: 0, wall_time_sec: 0 };
+    assert.deepEqual(info['faktory']['tasks'], {
+      Busy: { reaped: 0, size: 0 },
+      Dead: scheduler,
+      Retries: scheduler,
+      Scheduled: scheduler,
+      Workers: { reaped: 0, size: 0 },
+    });
+    assert.deepEqual(Object.keys(info['server'] ?? {}), ['description', 'faktory_version', 'uptime', 'connections', 'command_count', 'used_memory_mb']);
+    assert.equal(info['server']?.['faktory_version'], '1.9.4');
     const top = info as Record<string, unknown>;
     assert.equal(top['now'], '2030-01-01T00:00:00Z');
     assert.equal(top['server_utc_time'], '00:00:00 UTC');
@@ -184,9 +209,12 @@ describe('in-memory server: command table transcripts', () => {
     const { client } = await setup(t);
     assert.equal(await client.call('PUSH'), '-ERR invalid JSON: unexpected end of JSON input\r\n');
     assert.equal(await client.call('PUSHB'), '-ERR invalid JSON: unexpected end of JSON input\r\n');
-    assert.equal(await client.call('FAIL'), '-ERR invalid JSON: unexpected end of JSON input\r\n');
-    assert.equal(await client.call('BEAT'), '-ERR invalid JSON: unexpected end of JSON input\r\n');
+    assert.equal(await client.call('FAIL'), '-ERR invalid FAIL \r\n');
+    assert.equal(await client.call('BEAT'), '-ERR invalid BEAT \r\n');
     assert.equal(await client.call('QUEUE'), '-ERR no such QUEUE subcommand: \r\n');
+    assert.equal(await client.call('QUEUE PAUSE'), '-ERR QUEUE PAUSE needs at least one queue name\r\n');
+    assert.equal(await client.call('QUEUE RESUME'), '-ERR QUEUE RESUME needs at least one queue name\r\n');
+    assert.equal(await client.call('QUEUE REMOVE'), '-ERR QUEUE REMOVE needs at least one queue name\r\n');
     assert.equal(await client.call('INFO').then((r) => r.startsWith('$')), true);
   });
 });

@@ -116,5 +116,6 @@ describe('in-memory server: handshake, passwords, TLS and limits', () => {
     await assert.rejects(startServer({ port: -1 }), { name: 'InvalidArgumentError', argument: 'port' });
     await assert.rejects(startServer({ maxLineBytes: 0 }), { name: 'InvalidArgumentError', argument: 'maxLineBytes' });
     await assert.rejects(startServer({ password: '' }), { name: 'InvalidArgumentError', argument: 'password' });
+    await assert.rejects(startServer({ fetchWaitMs: -1 }), { name: 'InvalidArgumentError', argument: 'fetchWaitMs' });
   });
 });

@@ -77,7 +77,10 @@ describe('in-memory server: job table', () => {
 
   it('rejects an unparsable at', async (t) => {
     const { client } = await setup(t);
-    assert.equal(await client.call(push(job({ at: 'tomorrow' }))), "-ERR invalid timestamp for 'at': 'tomorrow'\r\n");
+    assert.equal(
+      await client.call(push(job({ at: 'tomorrow' }))),
+      `-ERR invalid timestamp for 'at': "tomorrow": parsing time "tomorrow" as "2006-01-02T15:04:05.999999999Z07:00": cannot parse "tomorrow" as "2006"\r\n`,
+    );
   });
 
   it('sets created_at when absent, keeps it when given, and stamps enqueued_at at every enqueue', async (t) => {

@@ -5,7 +5,7 @@ import { createManualClock } from '../../../src/testing/index.js';
 import { RingQueue } from '../../../src/testing/server/ring-queue.js';
 import { JobSet } from '../../../src/testing/server/job-set.js';
 import { globToRegExp } from '../../../src/testing/server/glob.js';
-import { formatTime, parseTime } from '../../../src/testing/server/time-format.js';
+import { formatTime, parseGoTime, parseTime } from '../../../src/testing/server/time-format.js';
 
 describe('in-memory server parts', () => {
   it('ManualClock fires due timers in due order, including ones set while advancing, and skips cleared ones', () => {
@@ -45,18 +45,21 @@ describe('in-memory server parts', () => {
     );
   });
 
-  it('JobSet takes due jobs earliest first, honours removal and replacement by jid', () => {
+  it('JobSet takes due jobs earliest first, keyed by payload as Redis sorted sets: same payload moves, same jid twice is two', () => {
     const set = new JobSet();
-    const job = (jid: string) => ({ jid, queue: 'q', jobtype: 'T', args: [] });
+    const job = (jid: string, args: unknown[] = []) => ({ jid, queue: 'q', jobtype: 'T', args });
     set.add(job('c'), 30);
     set.add(job('a'), 10);
     set.add(job('b'), 20);
     set.add(job('d'), 5);
-    set.remove('d');
+    const d = set.entries()[0];
+    assert.ok(d !== undefined && set.remove(d));
+    assert.equal(set.remove(d), false);
     set.add(job('b'), 40);
+    set.add(job('b', [2]), 50);
     assert.deepEqual(set.takeDue(30).map((j) => j.jid), ['a', 'c']);
-    assert.equal(set.size, 1);
-    assert.deepEqual(set.entries().map((e) => [e.job.jid, e.atMs]), [['b', 40]]);
+    assert.equal(set.size, 2);
+    assert.deepEqual(set.entries().map((e) => [e.job.jid, e.atMs]), [['b', 40], ['b', 50]]);
   });
 
   it('compiles Redis globs: *, ?, classes, negation and escapes', () => {
@@ -68,11 +71,27 @@ describe('in-memory server parts', () => {
     assert.ok(globToRegExp('a\\*b').test('a*b') && !globToRegExp('a\\*b').test('axb'));
   });
 
-  it('formats times as Go RFC3339Nano and parses RFC 3339 with any offset', () => {
+  it('formats times as Go RFC3339Nano and parses them by Go RFC3339Nano rules, with its error texts', () => {
     assert.equal(formatTime(Date.UTC(2030, 0, 1)), '2030-01-01T00:00:00Z');
     assert.equal(formatTime(Date.UTC(2030, 0, 1, 0, 0, 0, 500)), '2030-01-01T00:00:00.5Z');
     assert.equal(parseTime('2030-01-01T01:00:00.25+01:00'), Date.UTC(2030, 0, 1, 0, 0, 0, 250));
-    assert.equal(parseTime('2030-02-30T00:00:00Z'), undefined);
-    assert.equal(parseTime('2030-01-01 00:00:00'), undefined);
+    assert.equal(parseTime('2030-01-01T1:00:00,5-00:30'), Date.UTC(2030, 0, 1, 1, 30, 0, 500), 'one-digit hour, comma fraction');
+    assert.equal(parseTime('0050-01-01T00:00:00Z'), -60_589_296_000_000, 'year 50 is not 1950');
+    const layout = '"2006-01-02T15:04:05.999999999Z07:00"';
+    const errors: Record<string, string> = {
+      soon: `parsing time "soon" as ${layout}: cannot parse "soon" as "2006"`,
+      '2030-01-01t00:00:00Z': `parsing time "2030-01-01t00:00:00Z" as ${layout}: cannot parse "t00:00:00Z" as "T"`,
+      '2030-01-01T00:00:00z': `parsing time "2030-01-01T00:00:00z" as ${layout}: cannot parse "z" as "Z07:00"`,
+      '2030-1-01T00:00:00Z': `parsing time "2030-1-01T00:00:00Z" as ${layout}: cannot parse "1-01T00:00:00Z" as "01"`,
+      '2030-01-01 00:00:00': `parsing time "2030-01-01 00:00:00" as ${layout}: cannot parse " 00:00:00" as "T"`,
+      '2030-13-01T00:00:00Z': 'parsing time "2030-13-01T00:00:00Z": month out of range',
+      '2030-02-30T00:00:00Z': 'parsing time "2030-02-30T00:00:00Z": day out of range',
+      '2030-01-01T24:00:00Z': 'parsing time "2030-01-01T24:00:00Z": hour out of range',
+      '2030-01-01T00:00:00+25:00': 'parsing time "2030-01-01T00:00:00+25:00": time zone offset hour out of range',
+      '2030-01-01T00:00:00Z!': 'parsing time "2030-01-01T00:00:00Z!": extra text: "!"',
+      '2030-01-01T00:00:00+0100': `parsing time "2030-01-01T00:00:00+0100" as ${layout}: cannot parse "+0100" as "Z07:00"`,
+      'é': `parsing time "\\xc3\\xa9" as ${layout}: cannot parse "\\xc3\\xa9" as "2006"`,
+    };
+    for (const [text, error] of Object.entries(errors)) assert.deepEqual(parseGoTime(text), { ok: false, error }, text);
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { GoTypeError, goStringify, isRecord, parseGoJson } from '../go-json.js';
+import { GO_ANY, goStringify, goUnmarshal, isRecord } from '../go-json.js';
 import { decodeJob, type Job } from '../job.js';
 import { bulk, OK, reject } from '../replies.js';
 import type { JobStore } from '../store.js';
@@ -77,7 +77,7 @@ export class Batches {
   }
 
   #create(json: string): string {
-    const parsed = parseGoJson(json);
+    const parsed = goUnmarshal<unknown>(json, GO_ANY);
     if (!parsed.ok) reject(`invalid JSON: ${parsed.error}`);
     if (!isRecord(parsed.value)) reject('invalid JSON: BATCH NEW expects an object');
     const spec = parsed.value;
@@ -198,10 +198,10 @@ export class Batches {
     const jid = typeof spec['jid'] === 'string' && spec['jid'].length >= 8 ? spec['jid'] : `cb-${randomBytes(9).toString('base64url')}`;
     const custom = isRecord(spec['custom']) ? spec['custom'] : {};
     const marks = batch.parentBid === undefined ? { _bid: batch.bid } : { _bid: batch.bid, _pbid: batch.parentBid };
-    const decoded = decodeJob({ ...spec, jid, custom: { ...custom, ...marks } });
-    if (decoded instanceof GoTypeError) return jid;
+    const decoded = decodeJob(JSON.stringify({ ...spec, jid, custom: { ...custom, ...marks } }));
+    if (!decoded.ok) return jid;
     try {
-      this.#store.push(decoded);
+      this.#store.push(decoded.value);
     } catch {
       // The callback was refused (e.g. a bad queue name): nothing to run.
     }

@@ -1,10 +1,13 @@
 import type { Clock } from '../clock.js';
-import { decodeField, GoTypeError, goStringify, isRecord, parseGoJson } from '../go-json.js';
+import { GO_INT, GO_STRING, goStringify, goStruct, goUnmarshal } from '../go-json.js';
 import type { Job } from '../job.js';
 import { bulk, OK, reject } from '../replies.js';
 import type { FailOutcome } from '../retry-policy.js';
 import type { JobStore } from '../store.js';
 import { formatTime, parseTime } from '../time-format.js';
+
+/** The payload of `TRACK SET`. */
+const GO_JOB_TRACK = goStruct('client.JobTrack', { jid: GO_STRING, percent: GO_INT, desc: GO_STRING, reserve_until: GO_STRING });
 
 /** The states `TRACK GET` reports. */
 export type TrackState = 'unknown' | 'enqueued' | 'working' | 'success' | 'failed' | 'dead';
@@ -81,23 +84,9 @@ export class Tracker {
   }
 
   #setCommand(json: string): string {
-    const parsed = parseGoJson(json);
+    const parsed = goUnmarshal<{ jid?: string; percent?: number; desc?: string; reserve_until?: string }>(json, GO_JOB_TRACK);
     if (!parsed.ok) reject(`invalid JSON: ${parsed.error}`);
-    if (!isRecord(parsed.value)) reject('invalid JSON: TRACK SET expects an object');
-    const value = parsed.value;
-    let jid: string | undefined;
-    let percent: number | undefined;
-    let desc: string | undefined;
-    let reserveUntil: string | undefined;
-    try {
-      jid = decodeField(value, 'jid', 'string', 'JobTrack') as string | undefined;
-      percent = decodeField(value, 'percent', 'int', 'JobTrack') as number | undefined;
-      desc = decodeField(value, 'desc', 'string', 'JobTrack') as string | undefined;
-      reserveUntil = decodeField(value, 'reserve_until', 'string', 'JobTrack') as string | undefined;
-    } catch (error) {
-      if (error instanceof GoTypeError) reject(`invalid JSON: ${error.message}`);
-      throw error;
-    }
+    const { jid, percent, desc, reserve_until: reserveUntil } = parsed.value;
     if (jid === undefined || jid === '') reject('missing JID');
     const reservation = this.#store.reservation(jid);
     if (reserveUntil !== undefined && reserveUntil !== '') {
