@@ -6,7 +6,8 @@
  * client's alone; the parent hosts the server and
  * samples its open connections. Prints jobs/s, client CPU per job, sockets, peak RSS and ratios.
  *
- *   npm run bench:work               (JOBS=10000 for a quicker run; CONCURRENCY=20 for one level)
+ *   npm run bench:work               (JOBS=10000 for a quicker run; CONCURRENCY=20 for one level;
+ *                                     CPU_PROF=dir writes a V8 CPU profile of each child to dir)
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,8 @@ interface ChildResult {
 
 async function runOne(lib: Lib, url: string, queue: string, concurrency: number, jobs: number, sampleConnections: () => number): Promise<ChildResult & { sockets: number }> {
   const child = fileURLToPath(new URL('work-child.mjs', import.meta.url));
-  const proc = spawn(process.execPath, [child, lib, url, queue, String(concurrency), String(jobs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = process.env.CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', process.env.CPU_PROF, '--cpu-prof-name', `${lib}-c${concurrency}.cpuprofile`];
+  const proc = spawn(process.execPath, [...profile, child, lib, url, queue, String(concurrency), String(jobs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();

@@ -160,6 +160,7 @@ async function run(options: DemoOptions, url: string, server: FaktoryServer | un
       case 'deliveryLost':
         enqueuedAt.delete(event.jid);
         break;
+      case 'undelivered':
       case 'ackRetried':
       case 'failRetried':
       case 'fetchRetried':
@@ -204,7 +205,7 @@ async function run(options: DemoOptions, url: string, server: FaktoryServer | un
       stopStartMs = performance.now();
       progress.unsubscribe();
       draw(true);
-      say(`every job ACKed; stopping the worker (its pipelined FETCHes on empty queues take up to ${2 * fetchDepth} s to come back)`);
+      say(`every job ACKed; stopping the worker (its FETCHes on empty queues take up to ${2 * fetchDepth} s to come back)`);
     }),
     concatMap(() => worker.stop()),
   );

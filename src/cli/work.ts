@@ -1,45 +1,100 @@
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '../errors.js';
-import { type JobHandlers, runWorker } from '../worker/index.js';
+import { type JobHandlers, runWorker, type WorkerOptions } from '../worker/index.js';
 
-const HELP = `Usage: faktory-rx work --require <module> [options]
+/** The help text of `faktory-rx work`. */
+export const WORK_USAGE = `Usage: faktory-rx work --require <module> [options]
 
-Runs a worker with the handlers exported by a module (its default export, or its
-\`handlers\` export: an object of jobtype to handler).
+Runs a worker with the handlers exported by a module: its \`handlers\` export (an object of
+jobtype to handler), else its default export. The module may also export \`options\`: worker
+options (queues, concurrency, middleware, shutdownTimeoutMs, jobTimeoutMs, connection, ...);
+the flags below win over them. ES modules (.js, .mjs) and CommonJS (.cjs, or .js in a
+"type": "commonjs" package) load as they are; for TypeScript, run with a loader:
+  NODE_OPTIONS='--import tsx' faktory-rx work --require ./jobs.ts
 
 Options:
-  -r, --require <path>      module with the handlers (required)
-  -q, --queues <list>       queues in strict priority order, comma separated (default: default)
-  -c, --concurrency <n>     jobs run at once (default: 20)
-  -t, --timeout <seconds>   shutdown timeout: how long SIGTERM waits for running jobs (default: 25)
-  -u, --url <url>           server URL (default: FAKTORY_PROVIDER / FAKTORY_URL / tcp://localhost:7419)
-  -l, --label <label>       a label shown in the Web UI (repeatable)
-  -h, --help                this text
+  -r, --require <path>         module with the handlers (required)
+  -q, --queues <list>          queues in strict priority order, comma separated (default: default)
+  -c, --concurrency <n>        jobs run at once (default: 20)
+  -t, --timeout <seconds>      shutdown timeout: how long SIGTERM waits for running jobs (default: 25)
+      --job-timeout <seconds>  a job's time limit (default: its reserve_for minus 10 s)
+  -u, --url <url>              server URL (default: FAKTORY_PROVIDER / FAKTORY_URL / tcp://localhost:7419)
+  -l, --label <label>          a label shown in the Web UI (repeatable)
+      --wid <id>               the worker id (default: a random one)
+  -h, --help                   this text
 
-Signals: SIGTERM/SIGINT stop gracefully (a second SIGINT forces), SIGTSTP quiets,
-SIGTTIN prints the jobs in flight.
+Signals: SIGTERM/SIGINT stop gracefully (a second SIGINT forces, a third exits at once),
+SIGTSTP quiets, SIGTTIN prints the jobs in flight.
 `;
 
-function positiveNumber(value: string | undefined, name: string): number | undefined {
+/** Worker options a handler module may export as `options`: everything but the handlers. */
+type ModuleOptions = Omit<WorkerOptions, 'handlers'>;
+
+/** What `--require` found in the module. */
+interface WorkerModule {
+  readonly handlers: JobHandlers;
+  readonly options: ModuleOptions;
+}
+
+const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx']);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function seconds(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`must be a number >= 0, got ${value}`, { argument: `--${name}` });
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`must be a number of seconds >= 0, got ${value}`, { argument: `--${flag}` });
+  return n * 1000;
+}
+
+function integer(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`must be a positive integer, got ${value}`, { argument: `--${flag}` });
   return n;
 }
 
-async function loadHandlers(path: string): Promise<JobHandlers> {
-  const mod = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown; handlers?: unknown };
-  const handlers = mod.handlers ?? mod.default;
-  if (typeof handlers !== 'object' || handlers === null) throw new InvalidArgumentError(`${path} exports no handlers (a default export or \`handlers\`)`, { argument: '--require' });
-  return handlers;
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && TYPESCRIPT.has(extname(path))) {
+      throw new InvalidArgumentError(`${path} is TypeScript: run with a loader, e.g. NODE_OPTIONS='--import tsx' faktory-rx work --require ${path}`, { argument: '--require', cause: error });
+    }
+    if (code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(resolve(path))) {
+      throw new InvalidArgumentError(`cannot find ${path} (resolved to ${resolve(path)})`, { argument: '--require', cause: error });
+    }
+    throw error;
+  }
 }
 
 /**
- * `faktory-rx work`: runs a worker in this process with handlers loaded from a module, wiring
- * signals (see `runWorker`). Resolves with the exit code: 0 after a clean stop, 1 when the
- * worker failed, 2 for bad arguments.
+ * Loads `path` (relative to the working directory) and finds its handlers and options: the
+ * `handlers` and `options` exports, also when CommonJS puts them on `module.exports` (which
+ * `import()` gives as the default export), else a default export of handlers.
+ */
+async function loadWorkerModule(path: string): Promise<WorkerModule> {
+  const namespace = await importModule(path);
+  const exported = [namespace, namespace['default']].filter(isObject).find((candidate) => isObject(candidate['handlers']));
+  const handlers = exported === undefined ? namespace['default'] : exported['handlers'];
+  if (!isObject(handlers)) {
+    throw new InvalidArgumentError(`${path} exports no handlers: export \`handlers\` (an object of jobtype to handler) or make them the default export`, { argument: '--require' });
+  }
+  const options = exported?.['options'] ?? {};
+  if (!isObject(options)) throw new InvalidArgumentError(`the \`options\` export of ${path} must be an object of worker options`, { argument: '--require' });
+  if ('handlers' in options) throw new InvalidArgumentError(`the \`options\` export of ${path} must not hold handlers: export them as \`handlers\``, { argument: '--require' });
+  return { handlers: handlers as JobHandlers, options };
+}
+
+/**
+ * `faktory-rx work`: runs a worker in this process with handlers (and options) loaded from a
+ * module, wiring signals (see `runWorker`). Resolves with the exit code: 0 after a clean stop,
+ * 1 when the worker failed or the module threw, 2 for bad arguments or options.
  *
  * @example
  * // faktory-rx work --require ./jobs.js -q critical,default -c 50 -t 25
@@ -55,36 +110,38 @@ export async function runWorkCommand(argv: readonly string[]): Promise<number> {
         queues: { type: 'string', short: 'q' },
         concurrency: { type: 'string', short: 'c' },
         timeout: { type: 'string', short: 't' },
+        'job-timeout': { type: 'string' },
         url: { type: 'string', short: 'u' },
         label: { type: 'string', short: 'l', multiple: true },
+        wid: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
     }));
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${WORK_USAGE}`);
     return 2;
   }
   if (values.help === true) {
-    process.stdout.write(HELP);
+    process.stdout.write(WORK_USAGE);
     return 0;
   }
   try {
     if (values.require === undefined) throw new InvalidArgumentError('is required', { argument: '--require' });
-    const handlers = await loadHandlers(values.require);
-    const concurrency = positiveNumber(values.concurrency, 'concurrency');
-    const timeoutS = positiveNumber(values.timeout, 'timeout');
-    const queues = values.queues?.split(',').map((q) => q.trim()).filter((q) => q.length > 0);
-    return await runWorker({
-      handlers,
-      ...(queues === undefined ? {} : { queues }),
-      ...(concurrency === undefined ? {} : { concurrency }),
-      ...(timeoutS === undefined ? {} : { shutdownTimeoutMs: timeoutS * 1000 }),
-      ...(values.label === undefined ? {} : { labels: values.label }),
-      connection: values.url === undefined ? {} : { url: values.url },
-    });
+    const flags: Partial<Record<keyof ModuleOptions, unknown>> = {
+      queues: values.queues?.split(',').map((q) => q.trim()).filter((q) => q.length > 0),
+      concurrency: integer(values.concurrency, 'concurrency'),
+      shutdownTimeoutMs: seconds(values.timeout, 'timeout'),
+      jobTimeoutMs: seconds(values['job-timeout'], 'job-timeout'),
+      labels: values.label,
+      wid: values.wid,
+    };
+    const { handlers, options } = await loadWorkerModule(values.require);
+    const set = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
+    const connection = values.url === undefined ? options.connection : { ...options.connection, url: values.url };
+    return await runWorker({ ...options, ...set, ...(connection === undefined ? {} : { connection }), handlers });
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    return 2;
+    return error instanceof InvalidArgumentError ? 2 : 1;
   }
 }

@@ -1,12 +1,15 @@
-import { concatMap, defer, from, map, Observable, of, throwError, toArray } from 'rxjs';
+import { catchError, concat, concatMap, defer, from, ignoreElements, map, Observable, of, throwError, toArray } from 'rxjs';
 import { formatCommand, type CommandArg } from '../codec/index.js';
 import { ClosedError, InvalidArgumentError, InvalidJobError, ProtocolError } from '../errors.js';
+import { assertKnownOptions } from '../transport/option-checks.js';
+import { CONNECTION_OPTION_HINTS } from '../transport/config.js';
+import { POOL_OPTION_KEYS } from '../transport/pool.js';
 import type { PoolEvent, PoolLike, Reply, RequestOptions, WorkerIdentity } from '../transport/types.js';
 import { batchCommands, type BatchCommands } from './batch-commands.js';
 import { assertQueueNames, assertWord, type CommandSender } from './command-sender.js';
 import type { ClientOptions, FaktoryClient } from './faktory-client.js';
 import { describeFailure } from './failure-details.js';
-import { isJobSource, type JobInput } from './job-builder.js';
+import { isJobSource, JobBuilder, type JobInput } from './job-builder.js';
 import { MutateBuilder, type MutateOperation, type MutateTarget } from './mutate-builder.js';
 import { createDefaultPool } from './pool-factory.js';
 import { applyMiddleware, type PushMiddleware } from './push-middleware.js';
@@ -16,7 +19,7 @@ import { show } from './show-value.js';
 import type { ServerInfo } from './server-info.js';
 import { trackCommands, type TrackCommands } from './track-commands.js';
 import type { AnyJobs, BeatOptions, BeatReply, FailOptions, JobOf, JobPayload, JobTypes, RejectedJob } from './types.js';
-import { validateJob } from './validate-job.js';
+import { inBulk, validateJob } from './validate-job.js';
 
 /** Defaults of the client's command options. */
 export const CLIENT_DEFAULTS = Object.freeze({
@@ -26,6 +29,9 @@ export const CLIENT_DEFAULTS = Object.freeze({
 });
 
 type Payload = JobPayload<string, readonly unknown[]>;
+
+/** @internal Every key of `ClientOptions` (the compiler checks that none is missing). */
+export const CLIENT_OPTION_KEYS: Readonly<Record<keyof ClientOptions, true>> = Object.freeze({ ...POOL_OPTION_KEYS, pool: true, middleware: true });
 
 /** Verbs whose payload-less form crashes servers up to 1.9.4. */
 const NEEDS_PAYLOAD = new Set(['PUSH', 'PUSHB', 'ACK', 'FAIL', 'BEAT']);
@@ -44,6 +50,7 @@ export function createClient<Jobs extends JobTypes = AnyJobs>(options: ClientOpt
   if (typeof options !== 'object' || (options as unknown) === null) {
     throw new InvalidArgumentError('must be an object', { argument: 'options' });
   }
+  assertKnownOptions(options, CLIENT_OPTION_KEYS, { owner: 'createClient', hints: CONNECTION_OPTION_HINTS });
   const { pool, middleware, ...poolOptions } = options;
   const middlewares = middleware ?? CLIENT_DEFAULTS.middleware;
   if (!Array.isArray(middlewares) || middlewares.some((mw) => typeof mw !== 'function')) {
@@ -56,6 +63,8 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   readonly #pool: PoolLike;
   readonly #middleware: readonly PushMiddleware[];
   readonly #worker: WorkerIdentity | undefined;
+  /** The URL's queue name prefix: on the wire only, so callers see the queue names they gave. */
+  readonly #namespace: string;
   #closed = false;
   readonly events$: Observable<PoolEvent>;
   readonly queues: QueueCommands;
@@ -67,13 +76,18 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
     this.#pool = pool;
     this.#middleware = middleware;
     this.#worker = worker;
+    this.#namespace = pool.namespace ?? '';
     this.events$ = pool.events$;
     const send = this.#send;
-    this.queues = queueCommands(send);
-    this.batch = batchCommands<Jobs>(send, (input) => this.prepare(input));
+    this.queues = queueCommands(send, this.#namespace);
+    this.batch = batchCommands<Jobs>(send, (input) => this.prepare(input).pipe(map((job) => this.#onWire(job))));
     this.track = trackCommands(send);
     this.prepareSync = middleware.length === 0 ? (input) => validateJob(toPayload(input)) as JobOf<Jobs> : undefined;
   }
+
+  /** The job as sent: its queue in the namespace. */
+  readonly #onWire = <Job extends Payload>(job: Job): Job =>
+    this.#namespace === '' ? job : { ...job, queue: `${this.#namespace}${job.queue ?? 'default'}` };
 
   readonly #send: CommandSender = (verb, args, options) =>
     defer(() => (this.#closed ? throwError(() => new ClosedError('the client is closed', { verb })) : this.#pool.request(verb, args, options)));
@@ -108,6 +122,10 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
     });
   }
 
+  job<Type extends keyof Jobs & string>(jobtype: Type, ...args: Jobs[Type]): JobBuilder<Type, Jobs[Type]> {
+    return new JobBuilder(jobtype, args);
+  }
+
   prepare(input: JobInput<Jobs>): Observable<JobOf<Jobs>> {
     return defer(() => {
       const payload = toPayload(input);
@@ -119,8 +137,8 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   push(input: JobInput<Jobs>): Observable<string> {
     // Without middleware the job is built and checked on subscription: one Observable per push.
     const prepareSync = this.prepareSync;
-    if (prepareSync !== undefined) return this.#command('PUSH', () => [prepareSync(input)], readPushed);
-    return this.prepare(input).pipe(concatMap((job) => this.#send('PUSH', [job]).pipe(map((reply) => readPushed(reply, [job])))));
+    if (prepareSync !== undefined) return this.#command('PUSH', () => [this.#onWire(prepareSync(input))], readPushed);
+    return this.prepare(input).pipe(concatMap((job) => this.#send('PUSH', [this.#onWire(job)]).pipe(map((reply) => readPushed(reply, [job])))));
   }
 
   pushBulk(inputs: readonly JobInput<Jobs>[]): Observable<readonly RejectedJob<JobOf<Jobs>>[]> {
@@ -132,10 +150,24 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
       const jobs$ =
         prepareSync === undefined
           ? from(inputs).pipe(
-              concatMap((input) => this.prepare(input)),
+              concatMap((input, i) =>
+                this.prepare(input).pipe(
+                  catchError((error: unknown) => {
+                    throw inBulk(error, i);
+                  }),
+                ),
+              ),
               toArray(),
             )
-          : of(inputs.map(prepareSync));
+          : of(
+              inputs.map((input, i) => {
+                try {
+                  return prepareSync(input);
+                } catch (error) {
+                  throw inBulk(error, i);
+                }
+              }),
+            );
       return jobs$.pipe(
         concatMap((jobs) =>
           this.sendBulk(jobs).pipe(
@@ -147,7 +179,7 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   }
 
   sendBulk(jobs: readonly Payload[]): Observable<Readonly<Record<string, string>>> {
-    return this.#send('PUSHB', [jobs]).pipe(
+    return this.#send('PUSHB', [this.#namespace === '' ? jobs : jobs.map(this.#onWire)], SPREAD_OPTIONS).pipe(
       map((reply) => {
         const reasons = expectObject(reply, 'PUSHB');
         for (const reason of Object.values(reasons)) {
@@ -163,11 +195,18 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
       'FETCH',
       () => {
         assertQueueNames(queues, 'FETCH', false);
-        return queues;
+        return this.#namespace === '' ? queues : queues.map((queue) => `${this.#namespace}${queue}`);
       },
-      (reply) => (reply.type === 'null' ? null : (expectObject(reply, 'FETCH') as unknown as JobOf<Jobs>)),
+      (reply) => (reply.type === 'null' ? null : (this.#fromWire(expectObject(reply, 'FETCH')) as unknown as JobOf<Jobs>)),
       FETCH_OPTIONS,
     );
+  }
+
+  /** A fetched job as the caller pushed it: its queue without the namespace. */
+  #fromWire(job: Record<string, unknown>): Record<string, unknown> {
+    const queue = job['queue'];
+    if (this.#namespace !== '' && typeof queue === 'string' && queue.startsWith(this.#namespace)) job['queue'] = queue.slice(this.#namespace.length);
+    return job;
   }
 
   ack(jid: string): Observable<void> {
@@ -256,7 +295,8 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
   close(): Observable<void> {
     return defer(() => {
       this.#closed = true;
-      return this.#pool.close();
+      // Exactly one `undefined`, whatever the pool's close emits (a given pool may emit nothing).
+      return concat(this.#pool.close().pipe(ignoreElements()), of(undefined));
     });
   }
 
@@ -267,6 +307,8 @@ class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {
 }
 
 const FETCH_OPTIONS: RequestOptions = Object.freeze({ blocking: true });
+/** A PUSHB goes out beside the others in flight, each on a socket of its own while the pool has room. */
+const SPREAD_OPTIONS: RequestOptions = Object.freeze({ spread: true });
 
 /** The jid of a PUSH the server took (its one argument is the job). */
 function readPushed(reply: Reply, args: readonly CommandArg[]): string {

@@ -2,7 +2,7 @@ import type { Observable } from 'rxjs';
 import type { CommandArg } from '../codec/index.js';
 import type { PoolLike, Reply } from '../transport/types.js';
 import type { BatchCommands } from './batch-commands.js';
-import type { JobInput } from './job-builder.js';
+import type { JobBuilder, JobInput } from './job-builder.js';
 import type { MutateBuilder, MutateTarget } from './mutate-builder.js';
 import type { PoolOptions } from './pool-factory.js';
 import type { PushMiddleware } from './push-middleware.js';
@@ -32,6 +32,14 @@ export type ClientOptions = PoolOptions & {
  * Promise users: `await firstValueFrom(client.push(job('X')))`.
  */
 export interface FaktoryClient<Jobs extends JobTypes = AnyJobs> extends WorkerClient<Jobs> {
+  /**
+   * Starts a job of this client's job map: `job()` with the jobtype and arguments checked against
+   * the map where you write them (a wrong argument is reported at that argument). Sends nothing.
+   *
+   * @example
+   * client.push(client.job('SendEmail', 'ada@example.com', 7).queue('critical'));
+   */
+  job<Type extends keyof Jobs & string>(jobtype: Type, ...args: Jobs[Type]): JobBuilder<Type, Jobs[Type]>;
   /** `PUSH`: validates the job (after push middleware) and sends it; emits its jid. */
   push(job: JobInput<Jobs>): Observable<string>;
   /**
@@ -66,6 +74,10 @@ export interface FaktoryClient<Jobs extends JobTypes = AnyJobs> extends WorkerCl
    * returns the built, validated job or throws `InvalidJobError`. @internal
    */
   readonly prepareSync?: ((job: JobInput<Jobs>) => JobOf<Jobs>) | undefined;
-  /** Sends already prepared jobs with `PUSHB`; emits the server's `{jid: reason}`. @internal */
+  /**
+   * `PUSHB` of jobs already prepared (built, through push middleware, validated: see `prepare`),
+   * as `pushJobs` sends its batches; emits the server's `{ jid: reason }` for the jobs it
+   * rejected (`{}` when it took them all). Use `pushBulk` otherwise.
+   */
   sendBulk(jobs: readonly JobPayload<string, readonly unknown[]>[]): Observable<Readonly<Record<string, string>>>;
 }

@@ -1,6 +1,7 @@
 import { v4 as uuidv4 } from 'uuid';
 import { toRfc3339 } from './rfc3339.js';
-import type { JobTypes, JobPayload, JsonValue } from './types.js';
+import { JOB_RULES } from './validate-job.js';
+import type { AnyJobs, JobTypes, JobPayload, JsonValue } from './types.js';
 
 /** Anything that can produce a job payload: a {@link JobBuilder}, or your own. */
 export interface JobSource<Type extends string = string, Args extends readonly unknown[] = readonly JsonValue[]> {
@@ -12,7 +13,7 @@ export interface JobSource<Type extends string = string, Args extends readonly u
  * What `push`, `pushBulk` and `pushJobs` take for a job map: a payload or a builder whose
  * arguments match its jobtype.
  */
-export type JobInput<Jobs extends JobTypes, Type extends keyof Jobs & string = keyof Jobs & string> = {
+export type JobInput<Jobs extends JobTypes = AnyJobs, Type extends keyof Jobs & string = keyof Jobs & string> = {
   [K in Type]: JobPayload<K, Jobs[K]> | JobSource<K, Jobs[K]>;
 }[Type];
 
@@ -36,17 +37,23 @@ interface BuilderState {
 }
 
 /**
- * An immutable job description: every method returns a new builder. `build()` assembles the
- * payload (it does not validate; `push` does, or call `validateJob`). A jid is generated (UUID
- * v4) at each `build()` unless pinned with `.jid(id)`, so one builder can serve as a template.
+ * An immutable description of one job: every method returns a new builder. `build()` assembles
+ * the payload (it does not validate; `push` does, or call `validateJob`). The jid is fixed per
+ * builder: generated (UUID v4) at its first `build()` unless pinned with `.jid(id)`, and the
+ * same at every later `build()`. So re-subscribing a push of one builder (`retry()`, a retry
+ * after a timeout) sends the same job again, never a second one; for another job, make another
+ * builder (`job(...)`, or any method of this one, e.g. `.queue(q)`). Every payload carries
+ * `retry` (25, the server's default, unless set): see {@link JOB_RULES}.
  *
  * @example
  * client.push(job('SendEmail', 'a@b.c', 7).queue('critical').in(60_000).retry(3));
  */
-export class JobBuilder<Type extends string, Args extends readonly unknown[]> implements JobSource<Type, Args> {
+export class JobBuilder<Type extends string = string, Args extends readonly unknown[] = readonly JsonValue[]> implements JobSource<Type, Args> {
   readonly #jobtype: Type;
   readonly #args: Args;
   readonly #state: BuilderState;
+  /** The jid generated at the first `build()` when none is pinned. */
+  #generatedJid: string | undefined;
 
   /** Prefer {@link job}. */
   constructor(jobtype: Type, args: Args, state: BuilderState = {}) {
@@ -59,7 +66,7 @@ export class JobBuilder<Type extends string, Args extends readonly unknown[]> im
     return new JobBuilder(this.#jobtype, this.#args, { ...this.#state, ...change });
   }
 
-  /** Pins the jid (at least 8 characters). @defaultValue a fresh UUID v4 per `build()` */
+  /** Pins the jid (at least 8 characters). @defaultValue a UUID v4, generated once per builder */
   jid(id: string): JobBuilder<Type, Args> {
     return this.#with({ jid: id });
   }
@@ -83,7 +90,7 @@ export class JobBuilder<Type extends string, Args extends readonly unknown[]> im
     return new JobBuilder(this.#jobtype, this.#args, { ...rest, inMs: delayMs });
   }
 
-  /** Retries allowed: 0 discards on failure, -1 sends to the dead set at once. @defaultValue 25 (server) */
+  /** Retries allowed: 0 discards on failure, -1 sends to the dead set at once. @defaultValue 25 (the server's default, always sent) */
   retry(count: number): JobBuilder<Type, Args> {
     return this.#with({ retry: count });
   }
@@ -124,17 +131,18 @@ export class JobBuilder<Type extends string, Args extends readonly unknown[]> im
   }
 
   /**
-   * Assembles the payload. `nowMs` (default `Date.now()`) is the time `.in()` counts from.
-   * Does not validate.
+   * Assembles the payload, with this builder's jid (the same at every call). `nowMs` (default
+   * `Date.now()`) is the time `.in()` counts from. Does not validate.
    */
   build(nowMs?: number): JobPayload<Type, Args> {
     const s = this.#state;
     // Assigned field by field rather than spread: this runs once per pushed job.
-    const payload: Mutable<JobPayload<Type, Args>> = { jid: s.jid ?? uuidv4(), jobtype: this.#jobtype, args: this.#args };
+    const jid = s.jid ?? (this.#generatedJid ??= uuidv4());
+    const payload: Mutable<JobPayload<Type, Args>> = { jid, jobtype: this.#jobtype, args: this.#args };
     if (s.queue !== undefined) payload.queue = s.queue;
     const at = s.inMs === undefined ? s.at : toRfc3339(new Date((nowMs ?? Date.now()) + s.inMs));
     if (at !== undefined) payload.at = at;
-    if (s.retry !== undefined) payload.retry = s.retry;
+    payload.retry = s.retry ?? JOB_RULES.defaultRetry;
     if (s.reserveFor !== undefined) payload.reserve_for = s.reserveFor;
     if (s.backtrace !== undefined) payload.backtrace = s.backtrace;
     if (s.custom !== undefined) payload.custom = s.custom;

@@ -2,7 +2,7 @@ import { asyncScheduler, catchError, concatMap, map, Observable, of, Subscriptio
 import { InvalidArgumentError } from '../errors.js';
 import type { FaktoryClient } from './faktory-client.js';
 import type { JobInput } from './job-builder.js';
-import type { JobOf, JobTypes } from './types.js';
+import type { JobOf, JobPayload, JobTypes } from './types.js';
 
 /** Options of {@link pushJobs}. */
 export interface PushJobsOptions {
@@ -20,7 +20,7 @@ export interface PushJobsOptions {
 export const PUSH_JOBS_DEFAULTS = Object.freeze({ maxBatch: 1000, windowMs: 10, concurrency: 4 });
 
 /** The server accepted the job. */
-export interface PushedResult<Job> {
+export interface PushedResult<Job = JobPayload> {
   readonly status: 'pushed';
   readonly job: Job;
 }
@@ -30,7 +30,7 @@ export interface PushedResult<Job> {
  * by push middleware or validation (`error` is what they threw; `job` is absent when no valid
  * payload exists, `input` is what was given).
  */
-export interface RejectedResult<Job, Input> {
+export interface RejectedResult<Job = JobPayload, Input = JobInput> {
   readonly status: 'rejected';
   readonly job: Job | undefined;
   readonly input: Input;
@@ -39,14 +39,14 @@ export interface RejectedResult<Job, Input> {
 }
 
 /** The job's batch could not be sent or got no answer (`ConnectionError`, `TimeoutError`, ...): it may or may not have been stored. */
-export interface FailedResult<Job> {
+export interface FailedResult<Job = JobPayload> {
   readonly status: 'failed';
   readonly job: Job;
   readonly error: unknown;
 }
 
 /** What {@link pushJobs} says of each job. */
-export type PushResult<Job, Input = Job> = PushedResult<Job> | RejectedResult<Job, Input> | FailedResult<Job>;
+export type PushResult<Job = JobPayload, Input = JobInput> = PushedResult<Job> | RejectedResult<Job, Input> | FailedResult<Job>;
 
 /**
  * Pushes a stream of jobs in `PUSHB` batches and emits one result per job.

@@ -15,12 +15,14 @@ export interface QueueCommands {
   latency(...queues: readonly string[]): Observable<Readonly<Record<string, number>>>;
 }
 
-/** @internal */
-export function queueCommands(send: CommandSender): QueueCommands {
+/** @internal `namespace` is prepended to every queue name but the wildcard `*` (which means every queue, in any namespace). */
+export function queueCommands(send: CommandSender, namespace = ''): QueueCommands {
+  const named = (queues: readonly string[]): readonly string[] =>
+    namespace === '' ? queues : queues.map((queue) => (queue === '*' ? queue : `${namespace}${queue}`));
   const simple = (sub: string, queues: readonly string[]): Observable<void> =>
     defer(() => {
       assertQueueNames(queues, `QUEUE ${sub}`, true);
-      return send('QUEUE', [sub, ...queues]).pipe(ok('QUEUE'));
+      return send('QUEUE', [sub, ...named(queues)]).pipe(ok('QUEUE'));
     });
   return {
     pause: (...queues) => simple('PAUSE', queues),
@@ -29,13 +31,15 @@ export function queueCommands(send: CommandSender): QueueCommands {
     latency: (...queues) =>
       defer(() => {
         assertQueueNames(queues, 'QUEUE LATENCY', false);
-        return send('QUEUE', ['LATENCY', ...queues]).pipe(
+        return send('QUEUE', ['LATENCY', ...named(queues)]).pipe(
           map((reply) => {
             const latencies = expectObject(reply, 'QUEUE');
-            for (const value of Object.values(latencies)) {
+            const byName: Record<string, number> = {};
+            for (const [name, value] of Object.entries(latencies)) {
               if (typeof value !== 'number') throw new ProtocolError('QUEUE LATENCY replied with a non-number', { verb: 'QUEUE' });
+              byName[name.startsWith(namespace) ? name.slice(namespace.length) : name] = value;
             }
-            return latencies as Record<string, number>;
+            return byName;
           }),
         );
       }),

@@ -6,20 +6,22 @@ export type JsonValue = string | number | boolean | null | readonly JsonValue[] 
 
 /**
  * A map from jobtype to its argument tuple, shared by the client (what may be pushed) and the
- * worker (what each handler receives).
+ * worker (what each handler receives). Arguments must be JSON values ({@link JsonValue}): a
+ * map with `[when: Date]` (or a function, a `Map`, `undefined`, a class instance) does not
+ * satisfy it, since JSON would drop or change them on the way.
  *
  * @example
  * // A type alias, not an interface: interfaces have no implicit index signature.
  * type Jobs = {
  *   SendEmail: [to: string, templateId: number];
- *   Resize: [url: string, sizes: number[]];
+ *   Resize: [url: string, sizes: number[], options: { crop: boolean }];
  * };
  * const client = createClient<Jobs>();
  */
-export type JobTypes = Record<string, readonly unknown[]>;
+export type JobTypes = Record<string, readonly JsonValue[]>;
 
 /** The default, untyped map: any jobtype, any JSON arguments. */
-export type AnyJobs = Record<string, readonly JsonValue[]>;
+export type AnyJobs = JobTypes;
 
 /** Failure information the server attaches to a job that failed before (read-only). */
 export interface JobFailure {
@@ -61,7 +63,7 @@ export interface JobPayload<Type extends string = string, Args extends readonly 
 }
 
 /** A job of a typed map: the payload whose args match its jobtype. */
-export type JobOf<Jobs extends JobTypes, Type extends keyof Jobs & string = keyof Jobs & string> = {
+export type JobOf<Jobs extends JobTypes = AnyJobs, Type extends keyof Jobs & string = keyof Jobs & string> = {
   [K in Type]: JobPayload<K, Jobs[K]>;
 }[Type];
 
@@ -72,18 +74,18 @@ export interface RejectedJob<Job = JobPayload> {
   readonly reason: string;
 }
 
-/** The lifecycle state a worker reports in `BEAT`, and the server may ask for in its reply. */
-export type WorkerState = 'quiet' | 'terminate';
+/** A state other than running that a worker reports in `BEAT`, and the server may ask for in its reply. */
+export type BeatState = 'quiet' | 'terminate';
 
 /** The server's answer to `BEAT`: keep going, or change state. */
-export type BeatReply = 'ok' | WorkerState;
+export type BeatReply = 'ok' | BeatState;
 
 /** Options of `FaktoryClient.beat`. */
 export interface BeatOptions {
   /** Resident set size in KiB. */
   readonly rssKb?: number;
   /** The state the worker is in, when not running. */
-  readonly currentState?: WorkerState;
+  readonly currentState?: BeatState;
 }
 
 /** Options of `FaktoryClient.fail`. */

@@ -18,6 +18,12 @@ export const JOB_RULES = Object.freeze({
   maxReserveForSeconds: 86_400,
   /** Jobs larger than this many bytes of JSON log a `debug` warning (`faktory-rx:client`). */
   warnSizeBytes: 64 * 1024,
+  /**
+   * The `retry` sent with a job that sets none (the server's own default). Every job carries
+   * `retry`: a 1.9.x server that once received a job with `retry` applies that value to later
+   * jobs that omit it.
+   */
+  defaultRetry: 25,
 });
 
 /**
@@ -37,9 +43,14 @@ export const JOB_RULES = Object.freeze({
  * objects; `undefined`, functions, BigInt, `NaN`, cycles and non-plain objects (`Date`, `Map`,
  * class instances) are refused, since JSON would drop or silently change them.
  *
+ * A job without `retry` gets `retry: 25` (`JOB_RULES.defaultRetry`, the server's default) in the
+ * returned payload: a 1.9.x server that once saw a job with `retry` applies it to later jobs that
+ * omit it, so every job says its own.
+ *
  * Jobs above 64 KiB of JSON log a warning on the `faktory-rx:client` debug namespace.
  *
- * @returns the job, or a copy with `at` converted when it was a `Date`.
+ * @returns the job, or a copy with `at` converted when it was a `Date` and `retry` filled in
+ * when it had none.
  * @throws {@link InvalidJobError} naming the first offending field, e.g. `queue` or `args[2].x`.
  * @example
  * validateJob({ jid: 'abcdefgh1', jobtype: 'Email', args: [1], queue: 'bad queue' });
@@ -67,14 +78,27 @@ export function validateJob<Job extends JobPayload<string, readonly unknown[]>>(
   const custom = fields['custom'];
   if (custom !== undefined) checkCustom(custom, jid);
   const at = fields['at'];
-  if (at === undefined) {
-    if (log.enabled) warnIfLarge(job);
-    return job;
+  let result = job;
+  if (at instanceof Date || fields['retry'] === undefined) {
+    const copy: Record<string, unknown> = { ...fields };
+    if (at instanceof Date) copy['at'] = toRfc3339(at);
+    copy['retry'] ??= JOB_RULES.defaultRetry;
+    result = copy as Job;
   }
-  const result = at instanceof Date ? { ...job, at: toRfc3339(at) } : job;
   checkTime(result.at, 'at', jid);
   if (log.enabled) warnIfLarge(result);
   return result;
+}
+
+/**
+ * An error of the job at `index` of a bulk push, naming the index: an `InvalidJobError` for
+ * field `queue` comes back for field `jobs[3].queue`; other errors are returned as they are.
+ * @internal
+ */
+export function inBulk(error: unknown, index: number): unknown {
+  if (!(error instanceof InvalidJobError)) return error;
+  const message = error.message.slice(`invalid job field '${error.field}': `.length);
+  return new InvalidJobError(message, { field: `jobs[${index}].${error.field}`, ...(error.jid === undefined ? {} : { jid: error.jid }), cause: error });
 }
 
 function fail(field: string, message: string, jid: string): never {

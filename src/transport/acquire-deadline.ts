@@ -1,31 +1,34 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { PoolRequest } from './pool-request.js';
+import type { RequestQueue } from './request-queue.js';
 
 /**
  * @internal Enforces a pool's `acquireTimeoutMs` on its wait queues with at most one timer,
- * armed for the oldest waiter. A request written at once never touches it: the pool calls
- * {@link AcquireDeadline.waiting} only for a request left in a queue. The timer is not cancelled
- * when the queues drain (that would cost a timer per burst): when it fires it fails the requests
- * that are due, then re-arms for the next one, if any is left.
+ * armed for the oldest waiter. A request fails once it has waited `acquireTimeoutMs` and its queue
+ * has sent nothing to a connection for as long: a long queue that moves (100,000 pushes at once
+ * to a server that takes them all) is not an unreachable server. A request written at once never
+ * touches it: the pool calls {@link AcquireDeadline.waiting} only for a request left in a queue.
+ * The timer is not cancelled when the queues drain (that would cost a timer per burst): when it
+ * fires it fails the requests that are due, then re-arms for the next one, if any is left.
  */
 export class AcquireDeadline {
   readonly #limitMs: number;
   readonly #scheduler: SchedulerLike;
-  readonly #queues: readonly PoolRequest[][];
+  readonly #queues: readonly RequestQueue<PoolRequest>[];
   readonly #onExpired: (expired: readonly PoolRequest[], now: number) => void;
   #timer: Subscription | undefined;
   #dueAt = Number.POSITIVE_INFINITY;
 
   /**
    * @param limitMs - how long a request may wait, in milliseconds; `Infinity` disables the timer.
-   * @param queues - the pool's wait queues; expired requests are removed from them in place, the
-   * rest keep their order.
+   * @param queues - the pool's wait queues; expired requests are taken out of them, the rest keep
+   * their order.
    * @param onExpired - gets the expired requests (already out of the queues), oldest first per queue.
    */
   constructor(
     limitMs: number,
     scheduler: SchedulerLike,
-    queues: readonly PoolRequest[][],
+    queues: readonly RequestQueue<PoolRequest>[],
     onExpired: (expired: readonly PoolRequest[], now: number) => void,
   ) {
     this.#limitMs = limitMs;
@@ -65,17 +68,13 @@ export class AcquireDeadline {
     const expired: PoolRequest[] = [];
     let nextDueAt = Number.POSITIVE_INFINITY;
     for (const queue of this.#queues) {
-      let kept = 0;
-      for (const request of queue) {
-        const since = (request.waitingSince ??= now);
-        if (now - since >= this.#limitMs) {
-          expired.push(request);
-        } else {
-          queue[kept++] = request;
-          nextDueAt = Math.min(nextDueAt, since + this.#limitMs);
-        }
-      }
-      queue.length = kept;
+      const taken = queue.takeIf((request) => {
+        const since = Math.max((request.waitingSince ??= now), queue.progressAt);
+        if (now - since >= this.#limitMs) return true;
+        nextDueAt = Math.min(nextDueAt, since + this.#limitMs);
+        return false;
+      });
+      for (const request of taken) expired.push(request);
     }
     if (nextDueAt !== Number.POSITIVE_INFINITY) this.#arm(nextDueAt);
     if (expired.length > 0) this.#onExpired(expired, now);

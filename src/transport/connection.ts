@@ -17,6 +17,7 @@ import { buildHello, checkHelloReply, parseGreeting } from './handshake.js';
 import { log } from './log.js';
 import type { PendingRequest } from './pending-request.js';
 import { SubscriberRequest } from './subscriber-request.js';
+import { plainServerError, speaksTls, tlsServerError } from './tls-mismatch.js';
 import type { Reply, RequestOptions } from './types.js';
 
 export type { PendingRequest } from './pending-request.js';
@@ -74,14 +75,16 @@ const TOO_MANY_CONNECTIONS = /^too many connections/i;
  * @example
  * const connection = await firstValueFrom(Connection.open(resolveConfig()));
  * const reply = await firstValueFrom(connection.request('INFO'));
- * await lastValueFrom(connection.close());
+ * await firstValueFrom(connection.close());
  */
 export class Connection {
   /**
    * Opens a socket and performs the handshake. Cold: connects on subscription; emits the ready
    * connection once and completes, or errors with `ConnectionError` (refused, lost, or
-   * `connectTimeoutMs` exceeded: retriable), `HandshakeError`, `AuthenticationError` or
-   * `ProtocolError`. Unsubscribing before it emits destroys the socket.
+   * `connectTimeoutMs` exceeded: retriable), `HandshakeError` (also for a TLS/plain mismatch:
+   * `tcp+tls://` to a plain server, or `tcp://` to a TLS one, found by a TLS probe when a plain
+   * connection got no greeting), `AuthenticationError` or `ProtocolError`. Unsubscribing before
+   * it emits destroys the socket.
    */
   static open(config: ResolvedConfig, limits: ConnectionLimits = {}): Observable<Connection> {
     return new Observable<Connection>((subscriber) => {
@@ -89,6 +92,13 @@ export class Connection {
         if (error === undefined) {
           subscriber.next(connection);
           subscriber.complete();
+        } else if (error instanceof ConnectionError && config.tls === false && connection.#connected && connection.#socket.bytesRead === 0) {
+          // Connected, and not a byte of greeting: perhaps a TLS server waiting for our hello.
+          subscriber.add(
+            speaksTls(config, limits.scheduler ?? asyncScheduler).subscribe((tls) => {
+              subscriber.error(tls ? tlsServerError(config, error) : error);
+            }),
+          );
         } else {
           subscriber.error(error);
         }
@@ -114,12 +124,16 @@ export class Connection {
   readonly #onOpen: (error?: FaktoryError) => void;
   readonly #onSettle: (() => void) | undefined;
   #state: State = 'greeting';
+  /** The TCP connection was established (whatever happened after). */
+  #connected = false;
   #blocked = false;
   #corked = false;
   #timer: Subscription | undefined;
   /** One timer for the reply deadline of the command at the head of the pipeline. */
   #deadlineTimer: Subscription | undefined;
   #deadlineAt = Number.POSITIVE_INFINITY;
+  /** A reply deadline that passed, to be judged once pending I/O was read (see {@link Connection.#checkDeadlines}). */
+  #judging: NodeJS.Immediate | undefined;
   #socketError: Error | undefined;
   #settleClosed!: (cause: Error | undefined) => void;
   #closeCompletion: Promise<void> | undefined;
@@ -146,6 +160,9 @@ export class Connection {
     this.#socket = config.tls === false ? netConnect({ host, port }) : tlsConnect({ ...config.tls, host, port });
     this.#socket.setNoDelay(true);
     this.#socket.setKeepAlive(config.keepAlive, config.keepAliveInitialDelayMs);
+    this.#socket.once('connect', () => {
+      this.#connected = true;
+    });
     this.#socket.on('error', (error) => {
       this.#socketError ??= error;
     });
@@ -232,15 +249,16 @@ export class Connection {
   /**
    * Graceful close: refuses new commands with `ClosedError`, lets pending ones finish, sends
    * `END` (which gets no reply) and waits for the socket to close. Starts at once; idempotent,
-   * every call returns the same completion, which emits nothing and completes (it never errors;
-   * a connection that dies meanwhile is simply closed). Gives up waiting for the server after
-   * `commandTimeoutMs` once `END` is sent.
+   * every call returns the same completion, which emits `undefined` once closed, then completes
+   * (it never errors; a connection that dies meanwhile is simply closed). Gives up waiting for
+   * the server after `commandTimeoutMs` once `END` is sent.
    */
   close(): Observable<void> {
     this.#closeCompletion ??= this.#closeGracefully();
     const completion = this.#closeCompletion;
     return new Observable<void>((subscriber) => {
       void completion.then(() => {
+        subscriber.next();
         subscriber.complete();
       });
     });
@@ -397,14 +415,30 @@ export class Connection {
     }, Math.max(0, at - this.#scheduler.now()));
   }
 
-  /** Fails the head command if overdue, or re-arms the timer for its deadline. */
+  /**
+   * Fails the head command if overdue, or re-arms the timer for its deadline. An overdue head is
+   * judged only after the I/O already pending was read (`setImmediate` runs after the poll
+   * phase): after a long block of the event loop, timers run before sockets are read, and the
+   * reply may be sitting in the socket's buffer. Discarding the connection then would throw
+   * away replies that arrived in time (a fetched job stranded, an accepted ACK or PUSH reported
+   * as failed).
+   */
   #checkDeadlines(): void {
     this.#deadlineTimer = undefined;
     this.#deadlineAt = Number.POSITIVE_INFINITY;
     const head = this.#awaiting[0];
-    if (head === undefined) return;
-    if (head.deadline <= this.#scheduler.now()) this.#onTimeout(head);
-    else this.#armDeadline(head.deadline);
+    if (head === undefined || this.#judging !== undefined) return;
+    if (head.deadline > this.#scheduler.now()) {
+      this.#armDeadline(head.deadline);
+      return;
+    }
+    this.#judging = setImmediate(() => {
+      this.#judging = undefined;
+      const current = this.#awaiting[0];
+      if (current === undefined || this.#state === 'closed') return;
+      if (current === head && current.deadline <= this.#scheduler.now()) this.#onTimeout(current);
+      else this.#armDeadline(current.deadline);
+    });
   }
 
   #onTimeout(entry: Entry): void {
@@ -423,6 +457,11 @@ export class Connection {
     if (cause !== undefined && isCertificateError(cause)) {
       // Retrying cannot fix an untrusted or mismatched certificate.
       this.#terminate(new HandshakeError(`TLS verification of ${this.#config.redactedUrl} failed: ${cause.message}`, { cause }));
+      return;
+    }
+    const plainServer = cause === undefined || this.#config.tls === false ? undefined : plainServerError(this.#config, cause);
+    if (plainServer !== undefined) {
+      this.#terminate(plainServer);
       return;
     }
     const message = cause === undefined ? 'the server closed the connection' : `the connection failed: ${cause.message}`;
@@ -467,6 +506,8 @@ export class Connection {
     this.#timer = undefined;
     this.#deadlineTimer?.unsubscribe();
     this.#deadlineTimer = undefined;
+    if (this.#judging !== undefined) clearImmediate(this.#judging);
+    this.#judging = undefined;
     this.#socket.destroy();
     this.#decoder.destroy();
     const resolve = this.#resolveDrained;

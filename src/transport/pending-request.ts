@@ -2,7 +2,7 @@ import type { FaktoryError } from '../errors.js';
 import type { Reply } from './types.js';
 
 /**
- * @internal A command handed to a connection (the pool's interface): its bytes, and where its
+ * A command handed to a connection (the pool's interface): its bytes, and where its
  * outcome goes. Exactly one of `resolve` and `reject` is called, unless it was cancelled.
  */
 export interface PendingRequest {

@@ -1,6 +1,7 @@
 import type { Subscriber, Unsubscribable } from 'rxjs';
 import type { FaktoryError } from '../errors.js';
 import type { PendingRequest } from './pending-request.js';
+import type { RequestQueue } from './request-queue.js';
 import type { Reply } from './types.js';
 
 /** @internal What a {@link PoolRequest} tells its pool (one object per pool, shared by its requests). */
@@ -25,8 +26,8 @@ export class PoolRequest implements PendingRequest, Unsubscribable {
   readonly verb: string;
   readonly bytes: Buffer;
   readonly timeoutMs: number;
-  /** Wants a connection to itself (see `RequestOptions.blocking`). */
-  readonly blocking: boolean;
+  /** The pool's queue it waits in: which kind of connection it wants (see `RequestOptions`). */
+  readonly queue: RequestQueue<PoolRequest>;
   /** `waiting` in the pool's queue, `sent` on a connection (`cancel` withdraws it there), or `done`. */
   state: 'waiting' | 'sent' | 'done' = 'waiting';
   /** The cancellation its connection returned, while `sent`. */
@@ -36,11 +37,11 @@ export class PoolRequest implements PendingRequest, Unsubscribable {
   readonly #subscriber: Subscriber<Reply>;
   readonly #owner: PoolRequestOwner;
 
-  constructor(verb: string, bytes: Buffer, timeoutMs: number, blocking: boolean, subscriber: Subscriber<Reply>, owner: PoolRequestOwner) {
+  constructor(verb: string, bytes: Buffer, timeoutMs: number, queue: RequestQueue<PoolRequest>, subscriber: Subscriber<Reply>, owner: PoolRequestOwner) {
     this.verb = verb;
     this.bytes = bytes;
     this.timeoutMs = timeoutMs;
-    this.blocking = blocking;
+    this.queue = queue;
     this.#subscriber = subscriber;
     this.#owner = owner;
   }

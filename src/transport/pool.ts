@@ -1,12 +1,13 @@
 import { asyncScheduler, Observable, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import { encodeCommand, type CommandArg } from '../codec/index.js';
 import { ClosedError, ConnectionError, FaktoryError, InvalidArgumentError, ServerError, isRetriable } from '../errors.js';
-import { positiveInteger } from './option-checks.js';
-import { resolveConfig, type ConnectionOptions, type ResolvedConfig } from './config.js';
+import { assertKnownOptions, positiveInteger } from './option-checks.js';
+import { CONNECTION_OPTION_HINTS, CONNECTION_OPTION_KEYS, connectionOptionsOf, resolveConfig, type ConnectionOptions, type ResolvedConfig } from './config.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import { AcquireDeadline } from './acquire-deadline.js';
 import { log } from './log.js';
 import { PoolRequest, type PoolRequestOwner } from './pool-request.js';
+import { RequestQueue } from './request-queue.js';
 import { exponentialBackoff, reconnectDelay, validateReconnect, type ReconnectStrategy } from './reconnect.js';
 import type { PoolEvent, PoolLike, Reply, RequestOptions } from './types.js';
 
@@ -26,16 +27,22 @@ export interface PoolOptions extends ConnectionOptions {
    * @defaultValue 1
    */
   readonly maxBlockingPerConnection?: number;
-  /** Requests waiting for a connection; one more fails at once with `ConnectionError`. @defaultValue 1_000 */
+  /**
+   * Requests waiting for a connection; one more fails at once with `ConnectionError`. By default
+   * requests wait, however many there are (each holds its encoded command), until a connection
+   * has room or `acquireTimeoutMs` passes without one: set a number to shed load instead.
+   * @defaultValue Infinity
+   */
   readonly maxQueued?: number;
   /** A connection with nothing to do for this long is closed (`END`), in milliseconds. @defaultValue 60_000 */
   readonly idleTimeoutMs?: number;
   /**
-   * Longest a request may wait for a connection, in milliseconds, counted from when it first
-   * had to wait (a request written at once never waits). Past it the request fails with a
-   * retriable `ConnectionError` whose `cause` is the last connect error, if any; reconnecting
-   * goes on, and a later request gets a fresh wait. `Infinity` waits as long as the `reconnect`
-   * strategy keeps trying. Blocking requests obey it too.
+   * Longest a request may wait for a connection while none comes, in milliseconds: a waiting
+   * request fails once it has waited this long and no request of its kind has been written for
+   * as long (a long queue that keeps moving never fails; a request written at once never waits).
+   * It then fails with a retriable `ConnectionError` whose `cause` is the last connect error, if
+   * any; reconnecting goes on, and a later request gets a fresh wait. `Infinity` waits as long as
+   * the `reconnect` strategy keeps trying. Blocking requests obey it too.
    * @defaultValue 10_000
    */
   readonly acquireTimeoutMs?: number;
@@ -47,8 +54,22 @@ export interface PoolOptions extends ConnectionOptions {
   readonly connect?: (config: ResolvedConfig, limits: ConnectionLimits) => Observable<PoolConnection>;
 }
 
+/** @internal Every key of {@link PoolOptions} (the compiler checks that none is missing). */
+export const POOL_OPTION_KEYS: Readonly<Record<keyof PoolOptions, true>> = Object.freeze({
+  ...CONNECTION_OPTION_KEYS,
+  size: true,
+  maxInFlightPerConnection: true,
+  maxBlockingPerConnection: true,
+  maxQueued: true,
+  idleTimeoutMs: true,
+  acquireTimeoutMs: true,
+  reconnect: true,
+  scheduler: true,
+  connect: true,
+});
+
 /** Defaults of {@link PoolOptions}. */
-export const POOL_DEFAULTS = Object.freeze({ size: 5, maxInFlightPerConnection: 100, maxBlockingPerConnection: 1, maxQueued: 1_000, idleTimeoutMs: 60_000, acquireTimeoutMs: 10_000 });
+export const POOL_DEFAULTS = Object.freeze({ size: 5, maxInFlightPerConnection: 100, maxBlockingPerConnection: 1, maxQueued: Number.POSITIVE_INFINITY, idleTimeoutMs: 60_000, acquireTimeoutMs: 10_000 });
 
 /** @internal What a pool needs of a connection. */
 export type PoolConnection = Pick<Connection, 'pending' | 'usable' | 'send' | 'close' | 'destroy' | 'closed'>;
@@ -71,11 +92,13 @@ type PoolState = 'open' | 'closing' | 'closed';
 /**
  * A bounded set of connections for one identity (a worker's `wid`, or a plain producer), and a
  * `Requester` over them. Connections open lazily and close when idle. Non-blocking commands are
- * pipelined on shared connections, first fit, up to `maxInFlightPerConnection` each; `blocking`
- * commands get connections of their own, pipelined first fit up to `maxBlockingPerConnection`
- * each, and hold at most `size - 1` connections (all of one when `size` is 1) so
- * `ACK`/`FAIL`/`PUSH` never wait behind `FETCH`es. Requests beyond that wait in a queue of
- * `maxQueued`.
+ * pipelined on shared connections, first fit, up to `maxInFlightPerConnection` each; `spread`
+ * commands (`PUSHB`) go to the least busy shared connection, and to one of their own while the
+ * pool can open another, so batches in flight travel side by side; `blocking` commands get
+ * connections of their own, pipelined first fit up to `maxBlockingPerConnection` each, and hold
+ * at most `size - 1` connections (all of one when `size` is 1) so `ACK`/`FAIL`/`PUSH` never wait
+ * behind `FETCH`es. Requests beyond that wait for room, in order: backpressure, not an error,
+ * unless no connection comes for `acquireTimeoutMs` (or more than `maxQueued` wait).
  *
  * A command that fails before it was written (its connection could not be opened or died
  * first) waits for the next connection, per the `reconnect` strategy; once written, the error
@@ -98,8 +121,9 @@ export class Pool implements PoolLike {
   readonly #connect: (config: ResolvedConfig, limits: ConnectionLimits) => Observable<PoolConnection>;
   readonly #events = new Subject<PoolEvent>();
   readonly #slots = new Set<Slot>();
-  readonly #shared: PoolRequest[] = [];
-  readonly #blocking: PoolRequest[] = [];
+  readonly #shared = new RequestQueue<PoolRequest>();
+  readonly #spread = new RequestQueue<PoolRequest>();
+  readonly #blocking = new RequestQueue<PoolRequest>();
   readonly #requestOwner: PoolRequestOwner = {
     replied: () => {
       this.#failures = 0;
@@ -108,7 +132,7 @@ export class Pool implements PoolLike {
       if (!written && isRetriable(error) && this.#state !== 'closed') {
         request.state = 'waiting';
         request.cancel = undefined;
-        (request.blocking ? this.#blocking : this.#shared).unshift(request);
+        request.queue.unshift(request);
         this.#acquireDeadline.waiting(request);
         this.#pump();
         return true;
@@ -117,8 +141,7 @@ export class Pool implements PoolLike {
       return false;
     },
     withdrawn: (request) => {
-      const queue = request.blocking ? this.#blocking : this.#shared;
-      queue.splice(queue.indexOf(request), 1);
+      request.queue.left();
       this.#pump();
     },
   };
@@ -135,14 +158,16 @@ export class Pool implements PoolLike {
 
   /** Prefer {@link createPool}. */
   constructor(options: PoolOptions = {}) {
-    this.#config = resolveConfig(options);
+    assertKnownOptions(options, POOL_OPTION_KEYS, { owner: 'createPool', hints: CONNECTION_OPTION_HINTS });
+    this.#config = resolveConfig(connectionOptionsOf(options));
     this.#size = positiveInteger(options.size ?? POOL_DEFAULTS.size, 'size');
     this.#blockingLimit = Math.max(1, this.#size - 1);
     this.#maxInFlight = positiveInteger(options.maxInFlightPerConnection ?? POOL_DEFAULTS.maxInFlightPerConnection, 'maxInFlightPerConnection');
     const maxBlocking = positiveInteger(options.maxBlockingPerConnection ?? POOL_DEFAULTS.maxBlockingPerConnection, 'maxBlockingPerConnection');
     // A single connection must go idle between FETCHes, or ACK/FAIL/PUSH would never get it.
     this.#maxBlocking = this.#size === 1 ? 1 : maxBlocking;
-    this.#maxQueued = positiveInteger(options.maxQueued ?? POOL_DEFAULTS.maxQueued, 'maxQueued');
+    this.#maxQueued = options.maxQueued ?? POOL_DEFAULTS.maxQueued;
+    if (this.#maxQueued !== Number.POSITIVE_INFINITY) positiveInteger(this.#maxQueued, 'maxQueued');
     this.#idleTimeoutMs = options.idleTimeoutMs ?? POOL_DEFAULTS.idleTimeoutMs;
     if (!(this.#idleTimeoutMs > 0)) throw new InvalidArgumentError('must be a positive number of milliseconds', { argument: 'idleTimeoutMs' });
     this.#acquireTimeoutMs = options.acquireTimeoutMs ?? POOL_DEFAULTS.acquireTimeoutMs;
@@ -152,7 +177,7 @@ export class Pool implements PoolLike {
     this.#reconnect = validateReconnect(options.reconnect ?? exponentialBackoff());
     this.#scheduler = options.scheduler ?? asyncScheduler;
     this.#connect = options.connect ?? ((config, limits) => Connection.open(config, limits));
-    this.#acquireDeadline = new AcquireDeadline(this.#acquireTimeoutMs, this.#scheduler, [this.#shared, this.#blocking], (expired, now) => {
+    this.#acquireDeadline = new AcquireDeadline(this.#acquireTimeoutMs, this.#scheduler, [this.#shared, this.#spread, this.#blocking], (expired, now) => {
       this.#expire(expired, now);
     });
     this.events$ = this.#events.asObservable();
@@ -166,6 +191,11 @@ export class Pool implements PoolLike {
     return this.#config.redactedUrl;
   }
 
+  /** The URL path's queue name prefix, `''` when none (the client prepends it to queue names). */
+  get namespace(): string {
+    return this.#config.namespace;
+  }
+
   /** Sockets open or opening. */
   get connections(): number {
     return this.#slots.size;
@@ -173,9 +203,10 @@ export class Pool implements PoolLike {
 
   /**
    * Sends `VERB args...` on a pooled connection and emits its reply. Cold: nothing is queued
-   * before subscription. Emits one `Reply` and completes, or errors with `ServerError`,
-   * `TimeoutError` (the connection is then discarded), `ConnectionError` (lost after writing, the
-   * wait queue is full, no connection within `acquireTimeoutMs`, or the reconnect strategy gave up), `AuthenticationError`/
+   * before subscription. While every connection is busy it waits for room. Emits one `Reply` and
+   * completes, or errors with `ServerError`, `TimeoutError` (the connection is then discarded),
+   * `ConnectionError` (lost after writing, more than `maxQueued` waiting, no connection within
+   * `acquireTimeoutMs`, or the reconnect strategy gave up), `AuthenticationError`/
    * `HandshakeError`/`ProtocolError` (connecting cannot succeed), `ClosedError` (the pool is
    * closing) or `InvalidArgumentError` (nothing sent). Unsubscribing before the command is
    * written removes it; after, its reply is read and dropped.
@@ -187,15 +218,17 @@ export class Pool implements PoolLike {
         return;
       }
       const bytes = encodeCommand(verb, ...args);
-      if (this.#shared.length + this.#blocking.length >= this.#maxQueued) {
+      if (this.#waitingCount() >= this.#maxQueued) {
         subscriber.error(new ConnectionError(`too many requests waiting for a connection (maxQueued ${this.#maxQueued})`, { verb }));
         return;
       }
-      const blocking = options.blocking ?? false;
+      const queue = options.blocking === true ? this.#blocking : options.spread === true ? this.#spread : this.#shared;
       const timeoutMs = options.timeoutMs ?? this.#config.commandTimeoutMs;
-      const request = new PoolRequest(verb, bytes, timeoutMs, blocking, subscriber, this.#requestOwner);
-      (blocking ? this.#blocking : this.#shared).push(request);
-      this.#pump();
+      const request = new PoolRequest(verb, bytes, timeoutMs, queue, subscriber, this.#requestOwner);
+      queue.push(request);
+      // Requests already waiting in its queue mean no connection has room for it now (every
+      // change of room pumps): it waits behind them without a dispatch pass of its own.
+      if (queue.size === 1) this.#pump();
       if (request.state === 'waiting') this.#acquireDeadline.waiting(request);
       return request;
     });
@@ -205,7 +238,8 @@ export class Pool implements PoolLike {
    * Graceful close: new requests fail with `ClosedError`, waiting and in-flight ones finish,
    * then each connection sends `END` and closes. Starts at once, whether or not the result is
    * subscribed; idempotent, every call (and `destroy()`) shares one completion, which emits
-   * nothing and completes once every socket is closed.
+   * `undefined` once every socket is closed, then completes (like every command, so
+   * `await firstValueFrom(pool.close())` works).
    */
   close(): Observable<void> {
     if (this.#state === 'open') {
@@ -223,7 +257,7 @@ export class Pool implements PoolLike {
     log.pool('destroying %s', this.#config.redactedUrl);
     this.#backoff?.unsubscribe();
     this.#acquireDeadline.stop();
-    for (const request of this.#shared.splice(0).concat(this.#blocking.splice(0))) {
+    for (const request of this.#drainWaiting()) {
       request.reject(new ClosedError('the pool was destroyed', { verb: request.verb }), false);
     }
     for (const slot of this.#slots) {
@@ -240,6 +274,7 @@ export class Pool implements PoolLike {
     const completion = this.#completion;
     return new Observable<void>((subscriber) => {
       void completion.then(() => {
+        subscriber.next();
         subscriber.complete();
       });
     });
@@ -263,20 +298,25 @@ export class Pool implements PoolLike {
   }
 
   #dispatch(): void {
-    for (let request = this.#shared[0]; request !== undefined; request = this.#shared[0]) {
-      const slot = this.#sharedSlot();
-      if (slot === undefined) break;
-      this.#shared.shift();
-      this.#send(request, slot);
-    }
-    for (let request = this.#blocking[0]; request !== undefined; request = this.#blocking[0]) {
-      const slot = this.#blockingSlot();
-      if (slot === undefined) break;
-      this.#blocking.shift();
-      slot.exclusive = true;
-      this.#send(request, slot);
-    }
+    this.#dispatchFrom(this.#shared, () => this.#sharedSlot());
+    this.#dispatchFrom(this.#spread, () => this.#spreadSlot());
+    this.#dispatchFrom(this.#blocking, () => this.#blockingSlot());
     this.#openForDemand();
+  }
+
+  /** Sends the requests of `queue`, in order, while `slotFor` finds room for the next one. */
+  #dispatchFrom(queue: RequestQueue<PoolRequest>, slotFor: () => Slot | undefined): void {
+    let sent = false;
+    while (queue.size > 0) {
+      const slot = slotFor();
+      if (slot === undefined) break;
+      const request = queue.shift();
+      if (request === undefined) break;
+      if (queue === this.#blocking) slot.exclusive = true;
+      this.#send(request, slot);
+      sent = true;
+    }
+    if (sent && queue.size > 0) queue.progressAt = this.#scheduler.now();
   }
 
   #send(request: PoolRequest, slot: Slot): void {
@@ -298,6 +338,28 @@ export class Pool implements PoolLike {
       if (connection?.usable === true && !slot.exclusive && connection.pending < this.#maxInFlight) return slot;
     }
     return undefined;
+  }
+
+  /**
+   * The shared connection with the fewest commands pending, or none yet when it is busy and the
+   * pool can still open another (which {@link Pool.#openForDemand} does): so each batch in flight
+   * gets a socket of its own, up to `size`, and a slow or lost socket holds back only its own.
+   */
+  #spreadSlot(): Slot | undefined {
+    let best: Slot | undefined;
+    let bestPending = Number.POSITIVE_INFINITY;
+    let opening = false;
+    for (const slot of this.#slots) {
+      const connection = slot.connection;
+      if (connection === undefined) opening = true;
+      if (connection?.usable !== true || slot.exclusive || connection.pending >= this.#maxInFlight) continue;
+      if (connection.pending < bestPending) {
+        best = slot;
+        bestPending = connection.pending;
+      }
+    }
+    const another = this.#backoff === undefined && (opening || this.#slots.size < this.#size);
+    return bestPending > 0 && another ? undefined : best;
   }
 
   /** A connection with room for one more blocking command: one already leased first, else an idle one (within the limit). */
@@ -324,12 +386,13 @@ export class Pool implements PoolLike {
   }
 
   #openForDemand(): void {
-    if (this.#state === 'closed' || this.#backoff !== undefined || (this.#shared.length === 0 && this.#blocking.length === 0)) return;
+    if (this.#state === 'closed' || this.#backoff !== undefined || this.#waitingCount() === 0) return;
     let opening = 0;
     for (const slot of this.#slots) if (slot.connection === undefined) opening++;
     // Blocking requests still waiting found no leased connection with room: they need new ones.
-    const blockingDemand = Math.min(Math.ceil(this.#blocking.length / this.#maxBlocking), this.#blockingLimit - this.#exclusiveCount());
-    const demand = (this.#shared.length > 0 ? 1 : 0) + Math.max(0, blockingDemand);
+    const blockingDemand = Math.min(Math.ceil(this.#blocking.size / this.#maxBlocking), this.#blockingLimit - this.#exclusiveCount());
+    // Each spread request still waiting found every connection busy: it wants one of its own.
+    const demand = Math.max(this.#shared.size > 0 ? 1 : 0, this.#spread.size) + Math.max(0, blockingDemand);
     for (let n = opening; n < demand && this.#slots.size < this.#size; n++) this.#open();
   }
 
@@ -438,7 +501,7 @@ export class Pool implements PoolLike {
 
   #failWaiters(error: Error): void {
     const failure = error instanceof FaktoryError ? error : new ConnectionError(error.message, { cause: error });
-    for (const request of this.#shared.splice(0).concat(this.#blocking.splice(0))) {
+    for (const request of this.#drainWaiting()) {
       // Rejected as if written, so the request passes the error on instead of waiting again.
       request.reject(failure, true);
     }
@@ -459,7 +522,7 @@ export class Pool implements PoolLike {
 
   /** When closing gracefully and nothing is left to do: END every connection. */
   #retireIfDone(): void {
-    if (this.#shared.length > 0 || this.#blocking.length > 0) return;
+    if (this.#waitingCount() > 0) return;
     for (const slot of this.#slots) if ((slot.connection?.pending ?? 0) > 0) return;
     this.#state = 'closed';
     this.#backoff?.unsubscribe();
@@ -486,6 +549,14 @@ export class Pool implements PoolLike {
     this.#complete();
   }
 
+  #waitingCount(): number {
+    return this.#shared.size + this.#spread.size + this.#blocking.size;
+  }
+
+  #drainWaiting(): PoolRequest[] {
+    return [...this.#shared.drain(), ...this.#spread.drain(), ...this.#blocking.drain()];
+  }
+
   #readyCount(): number {
     let count = 0;
     for (const slot of this.#slots) if (slot.connection?.usable === true) count++;
@@ -499,7 +570,7 @@ export class Pool implements PoolLike {
  * @example
  * const pool = createPool({ url: 'tcp://:secret@localhost:7419', size: 3 });
  * const reply = await firstValueFrom(pool.request('INFO'));
- * await lastValueFrom(pool.close(), { defaultValue: undefined });
+ * await firstValueFrom(pool.close());
  */
 export function createPool(options: PoolOptions = {}): Pool {
   return new Pool(options);

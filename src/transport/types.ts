@@ -17,6 +17,15 @@ export interface RequestOptions {
    */
   readonly blocking?: boolean;
   /**
+   * The command is large (a `PUSHB`): it goes to the shared connection with the fewest commands
+   * pending, and to a connection of its own while the pool can open another, so that such
+   * commands in flight travel side by side (the server runs one connection's commands one after
+   * another) and a slow or lost socket holds back or fails only its own. Ignored for `blocking`
+   * commands.
+   * @defaultValue false
+   */
+  readonly spread?: boolean;
+  /**
    * How long to wait for the reply, in milliseconds, from when the command heads its
    * connection's pipeline (when it is written, or when the command before it is answered: the
    * server answers in order). On timeout the request errors with `TimeoutError` and its
@@ -58,9 +67,14 @@ export type PoolEvent =
 
 /** A pool as the client layer sees it: a `Requester` with connectivity events and a lifecycle. */
 export interface PoolLike extends Requester {
+  /** The queue name prefix from the URL's path, prepended to queue names by the client. @defaultValue `''` */
+  readonly namespace?: string;
   /** Connectivity changes, for health checks and worker events. Hot; never errors. */
   readonly events$: Observable<PoolEvent>;
-  /** Graceful: refuse new requests, finish pending ones, send `END` on each socket. Idempotent. */
+  /**
+   * Graceful: refuse new requests, finish pending ones, send `END` on each socket. Idempotent.
+   * Emits `undefined` once closed, then completes.
+   */
   close(): Observable<void>;
   /** Forceful: fail everything pending with `ClosedError`, close sockets now. Idempotent. */
   destroy(): void;

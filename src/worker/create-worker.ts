@@ -1,10 +1,24 @@
-import { Observable, forkJoin, map, of } from 'rxjs';
-import type { AnyJobs, JobTypes, WorkerClient } from '../streams/types.js';
+import {
+  EMPTY, NEVER, type Observable, Subject, catchError, concat, defer, endWith, filter, ignoreElements, merge, mergeMap, of, scan,
+  share, takeUntil, tap, throwError,
+} from 'rxjs';
+import { ClosedError, HandshakeError } from '../errors.js';
+import type { AnyJobs, BeatState, JobTypes, WorkerClient } from '../streams/types.js';
+import type { PoolEvent } from '../transport/types.js';
 import { type DefaultWorkerClient, defaultClientFactory } from './default-clients.js';
-import type { WorkerEvent, WorkerLifecycleState } from './events.js';
+import type {
+  JobFailedEvent, JobReleasedEvent, StateChangeCause, UndeliveredCommand, WorkerClientRole, WorkerEvent, WorkerLifecycleState,
+} from './events.js';
+import { fetchOnDemand } from './fetch-on-demand.js';
+import { heartbeat } from './heartbeat.js';
+import { type DemandFeedback, jobDemand } from './job-demand.js';
+import { Lifecycle } from './lifecycle.js';
+import { queueOrder } from './queue-order.js';
+import { runJobs } from './run-jobs.js';
+import { settleJobs } from './settle-jobs.js';
+import { stallWarnings } from './stall-monitor.js';
 import { WorkerClients } from './worker-clients.js';
-import { type WorkerClientFactory, type WorkerOptions, resolveWorkerOptions } from './worker-options.js';
-import { type InFlightJob, WorkerRun } from './worker-run.js';
+import { type ResolvedWorkerOptions, type WorkerClientFactory, type WorkerOptions, resolveWorkerOptions } from './worker-options.js';
 
 /** Options of {@link Worker.stop}. */
 export interface StopOptions {
@@ -12,40 +26,66 @@ export interface StopOptions {
   readonly force?: boolean;
 }
 
+/** A job whose handler is running, as `Worker.inFlight()` reports it. */
+export interface InFlightJob {
+  readonly jid: string;
+  readonly jobtype: string;
+  readonly queue: string;
+  /** When it was fetched, on the worker's scheduler clock (ms). */
+  readonly startedAtMs: number;
+  /** How long it has been running, in milliseconds. */
+  readonly elapsedMs: number;
+}
+
 /**
- * A worker: an Observable of {@link WorkerEvent}s. Subscribing starts it (clients, fetching,
- * heartbeat); it completes once stopped, after a final `stopped` event, and errors only on a
- * fatal error (auth failure, client closed under it), after FAILing what it could.
- * Unsubscribing is a forceful stop: running jobs are aborted and FAILed, then the clients close.
- * Each subscription is a separate run with its own connections.
+ * A worker: an Observable of {@link WorkerEvent}s. A worker runs once: the first subscription
+ * starts the run (clients, fetching, heartbeat) and every subscriber, then or later, sees that
+ * same run's events from when it subscribed (`runWorker` and your own `worker.pipe(...)` share
+ * it). The run ends on `stop()`, on a BEAT reply `terminate`, on a fatal error, or when the last
+ * subscriber unsubscribes, which is a forceful stop (running jobs are aborted and FAILed, then
+ * the clients close, with nobody listening). It completes after a final `stopped` event, and
+ * errors only on a fatal error (auth failure, client closed under it) after stopping. A
+ * subscription after the run ended completes at once (or errors with the run's error).
  */
 export interface Worker extends Observable<WorkerEvent> {
   /** The worker id every connection presents. */
   readonly wid: string;
-  /** The state of the latest run (`running` before any subscription). */
+  /** The state of the run (`running` before it starts). */
   readonly state: WorkerLifecycleState;
   /** Stop fetching, finish running jobs, keep beating (idempotent). */
   quiet(): void;
   /**
    * Stop: no more fetching; wait up to `shutdownTimeoutMs` for running jobs, then abort and FAIL
-   * them; close the clients. Idempotent; starts at once. Returns an Observable that emits once
-   * and completes when every run has stopped (at once when none is running).
+   * them; deliver the ACK/FAILs (given up `deliveryGraceMs` later if the server is unreachable);
+   * close the clients. Idempotent; starts at once. Returns an Observable that emits once and
+   * completes when the run has stopped (at once when it is not running).
    */
   stop(options?: StopOptions): Observable<void>;
-  /** The jobs being run now, with elapsed time. */
+  /** The jobs whose handlers are running now, with elapsed time. */
   inFlight(): InFlightJob[];
 }
 
+function isFatal(error: unknown): boolean {
+  return error instanceof ClosedError || error instanceof HandshakeError;
+}
+
+/** Pipeline events that stay inside the worker. */
+function isPublicEvent(event: { readonly type: string }): event is WorkerEvent {
+  return event.type !== 'released' && event.type !== 'handled';
+}
+
 /**
- * Creates a worker: `fetch$` (demand-driven: a FETCH is sent only when a slot is free, so no
- * reserved job waits in a buffer) -> handlers under `concurrency` -> ACK or FAIL (retried on
- * lost connections until the reservation would expire), merged with a heartbeat whose replies
- * drive the lifecycle. Cold: nothing connects before subscription. Never touches `process`
- * (see `runWorker` for signals and exit codes).
+ * Creates a worker, composed of the public operators: a demand for jobs ({@link jobDemand}: one
+ * per free slot) -> {@link fetchOnDemand} (a FETCH per demand, never a job in a buffer) ->
+ * {@link runJobs} (handlers under `concurrency`, with middleware, time limits and abort) ->
+ * {@link settleJobs} (ACK or FAIL, retried across reconnects, one path), whose events feed the
+ * demand; merged with a heartbeat (`BEAT` through `exhaustMap`) whose replies drive the
+ * lifecycle. Cold: nothing connects before subscription; one run per worker (see
+ * {@link Worker}). Never touches `process` (see `runWorker` for signals and exit codes).
  *
- * Connections: `fetchers + 1` for the main pool (`fetchers` for FETCH, each with up to
- * `fetchDepth` FETCHes pipelined; one for ACK/FAIL/PUSH) and one for BEAT: at most 6 sockets
- * with the defaults, whatever the concurrency.
+ * Connections: `fetchers + 1` for the main pool (one FETCH outstanding on each of `fetchers`;
+ * one for ACK/FAIL/PUSH) and one for BEAT: at most 8 sockets with the defaults, whatever the
+ * concurrency.
  *
  * @example
  * type Jobs = { SendEmail: [to: string, templateId: number] };
@@ -63,59 +103,169 @@ export interface Worker extends Observable<WorkerEvent> {
 export function createWorker<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = DefaultWorkerClient<Jobs>>(
   options: WorkerOptions<Jobs, Client>,
 ): Worker {
-  const resolved = resolveWorkerOptions(options);
+  const o = resolveWorkerOptions(options);
   const factory: WorkerClientFactory<Jobs, Client> | undefined =
     options.clientFactory ??
     (options.client === undefined
       ? (defaultClientFactory<Jobs>(options.connection ?? {}) as unknown as WorkerClientFactory<Jobs, Client>)
       : undefined);
-  const runs = new Set<WorkerRun<Jobs, Client>>();
-  let latest: WorkerRun<Jobs, Client> | undefined;
-  const worker$ = new Observable<WorkerEvent>((subscriber) => {
+  let run: Run | undefined;
+  const worker$ = defer(() => {
     const clients = new WorkerClients<Jobs, Client>({
-      client: options.client,
-      beatClient: options.beatClient,
-      factory,
-      identity: resolved.identity,
-      fetchers: resolved.fetchers,
-      fetchDepth: resolved.fetchDepth,
+      client: options.client, beatClient: options.beatClient, factory, identity: o.identity, fetchers: o.fetchers, fetchDepth: o.fetchDepth,
     });
-    const run = new WorkerRun(resolved, clients);
-    runs.add(run);
-    latest = run;
-    const forward = run.events$.subscribe(subscriber);
-    const cleanup = run.stopped$.subscribe(() => runs.delete(run));
-    run.start();
-    return () => {
-      forward.unsubscribe();
-      if (run.state !== 'stopped') {
-        // The consumer left: stop forcefully; the run finishes its FAILs and closes on its own.
-        run.force('unsubscribe');
-      } else {
-        cleanup.unsubscribe();
-      }
-    };
-  });
+    run = workerRun(o, clients);
+    return run.events$;
+  }).pipe(
+    share({
+      resetOnError: false,
+      resetOnComplete: false,
+      // The last subscriber left: stop forcefully, and let the run finish its FAILs on its own.
+      resetOnRefCountZero: () => {
+        run?.lifecycle.force('unsubscribe', 'the worker was stopped forcefully');
+        return NEVER;
+      },
+    }),
+  );
   const methods = {
-    wid: resolved.identity.wid,
+    wid: o.identity.wid,
     get state(): WorkerLifecycleState {
-      return latest?.state ?? 'running';
+      return run?.lifecycle.state ?? 'running';
     },
     quiet(): void {
-      for (const run of runs) run.quiet('quiet');
+      run?.lifecycle.quiet('quiet');
     },
     stop(stopOptions: StopOptions = {}): Observable<void> {
-      const force = stopOptions.force ?? false;
-      const done = [...runs].map((run) => {
-        if (force) run.force('stop');
-        else run.stop('stop');
-        return run.stopped$;
-      });
-      return done.length === 0 ? of(undefined) : forkJoin(done).pipe(map(() => undefined));
+      if (run === undefined) return of(undefined);
+      if (stopOptions.force === true) run.lifecycle.force('stop', 'the worker was stopped forcefully');
+      else run.lifecycle.stop('stop');
+      return run.lifecycle.stopped$;
     },
     inFlight(): InFlightJob[] {
-      return [...runs].flatMap((run) => run.inFlight());
+      const now = o.scheduler.now();
+      return [...(run?.running.values() ?? [])].map((job) => ({ ...job, elapsedMs: now - job.startedAtMs }));
     },
   };
   return Object.defineProperties(worker$, Object.getOwnPropertyDescriptors(methods)) as Worker;
+}
+
+interface Run {
+  readonly lifecycle: Lifecycle;
+  readonly running: ReadonlyMap<string, Omit<InFlightJob, 'elapsedMs'>>;
+  readonly events$: Observable<WorkerEvent>;
+}
+
+/** One run of a worker: the pipeline, the heartbeat and the lifecycle, from start to `stopped`. */
+function workerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(o: ResolvedWorkerOptions<Jobs, Client>, clients: WorkerClients<Jobs, Client>): Run {
+  const { scheduler, retryDelayMs } = o;
+  const lifecycle = new Lifecycle(o);
+  const running = new Map<string, Omit<InFlightJob, 'elapsedMs'>>();
+  const undelivered: UndeliveredCommand[] = [];
+  let abortedJobs = 0;
+  let fatal: { error: unknown } | undefined;
+  // The private bridge that closes the loop: settled jobs free slots, which ask for more jobs.
+  const feedback$ = new Subject<DemandFeedback>();
+
+  // Demand stops when the run leaves `running`: no FETCH after that, the rest of the pipeline drains.
+  const demand$ = feedback$.pipe(jobDemand(o.concurrency, o.fetchers), takeUntil(lifecycle.leftRunning$));
+  const pipeline$ = demand$.pipe(
+    fetchOnDemand(clients.main, {
+      queues: queueOrder(o.queues, o.random), maxOutstanding: o.fetchers * o.fetchDepth, retryDelayMs, scheduler, isFatal,
+      abandon$: lifecycle.giveUp$,
+    }),
+    runJobs({ ...o, client: clients.main, wid: o.identity.wid, abort$: lifecycle.abort$ }),
+    settleJobs(clients.main, { retryDelayMs, scheduler, giveUp$: lifecycle.giveUp$ }),
+    tap((event) => {
+      track(event);
+      feedback$.next(event);
+    }),
+    filter(isPublicEvent),
+    catchError((error: unknown) => {
+      fatal = { error };
+      lifecycle.force('fatal', 'the worker failed');
+      return EMPTY;
+    }),
+  );
+  // A quiet worker has no jobs left to run but keeps beating: the work ends with the stop.
+  const jobs$ = concat(pipeline$, lifecycle.stopping$).pipe(share());
+
+  function track(event: { readonly type: string }): void {
+    if (event.type === 'fetched') {
+      const { jid, jobtype, queue, atMs } = event as Extract<WorkerEvent, { type: 'fetched' }>;
+      running.set(jid, { jid, jobtype, queue, startedAtMs: atMs });
+    } else if (event.type === 'released') {
+      running.delete((event as JobReleasedEvent).jid);
+    } else if (event.type === 'failed') {
+      if ((event as JobFailedEvent).reason === 'shutdown') abortedJobs++;
+    } else if (event.type === 'deliveryLost') {
+      const { command, jid, jobtype, reason } = event as Extract<WorkerEvent, { type: 'deliveryLost' }>;
+      if (reason === 'stopped') undelivered.push({ command, jid, jobtype });
+    }
+  }
+
+  const currentState = (): BeatState | undefined => {
+    const state = lifecycle.state;
+    return state === 'quiet' ? 'quiet' : state === 'running' ? undefined : 'terminate';
+  };
+  const beat$ = heartbeat({
+    wid: o.identity.wid, intervalMs: o.beatIntervalMs, scheduler, rssKb: o.rssKb, currentState,
+    beat: (beatOptions) => clients.beat.beat(beatOptions),
+    reregister: () => {
+      clients.renewBeat();
+    },
+  }).pipe(
+    // The reply, then the state change it asks for.
+    mergeMap((event) =>
+      concat(
+        of(event),
+        defer(() => {
+          if (event.type === 'heartbeat' && event.reply === 'quiet') lifecycle.quiet('beat');
+          if (event.type === 'heartbeat' && event.reply === 'terminate') lifecycle.stop('beat');
+          return EMPTY;
+        }),
+      ),
+    ),
+  );
+  const side$ = merge(
+    lifecycle.changes$,
+    beat$,
+    connectionEvents(clients),
+    lifecycle.deadlines$,
+    o.stallWarningMs === false ? EMPTY : stallWarnings(o.stallCheckIntervalMs, o.stallWarningMs, scheduler),
+  ).pipe(takeUntil(jobs$.pipe(ignoreElements(), endWith(true))));
+
+  const started: WorkerEvent = {
+    type: 'started', wid: o.identity.wid, concurrency: o.concurrency, fetchers: o.fetchers, fetchDepth: o.fetchDepth,
+    shutdownTimeoutMs: o.shutdownTimeoutMs, deliveryGraceMs: o.deliveryGraceMs,
+  };
+  const events$ = concat(
+    of(started),
+    merge(jobs$, side$),
+    defer((): Observable<WorkerEvent> => (undelivered.length === 0 ? EMPTY : of({ type: 'undelivered', commands: [...undelivered] }))),
+    defer(() => clients.close(lifecycle.forced || lifecycle.gaveUp || fatal !== undefined, o.deliveryGraceMs, scheduler)).pipe(ignoreElements()),
+    defer(() => {
+      const cause: StateChangeCause = fatal === undefined ? (lifecycle.forced ? 'unsubscribe' : 'stop') : 'fatal';
+      return of<WorkerEvent[]>(lifecycle.stopped(cause), { type: 'stopped', forced: lifecycle.forced, abortedJobs });
+    }),
+    defer(() => {
+      if (fatal === undefined) return EMPTY;
+      const error = fatal.error;
+      return throwError(() => (error instanceof Error ? error : new ClosedError('the worker failed', { cause: error })));
+    }),
+  );
+  return { lifecycle, running, events$ };
+}
+
+/** `connectionLost` / `connectionRestored` from the clients' pool events. */
+function connectionEvents<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(clients: WorkerClients<Jobs, Client>): Observable<WorkerEvent> {
+  const watch = (client: WorkerClient<Jobs>, role: WorkerClientRole): Observable<WorkerEvent> =>
+    client.events$.pipe(
+      scan<PoolEvent, { lost: boolean; event?: WorkerEvent }>((acc, e) => {
+        if (e.type === 'disconnected' && !acc.lost) return { lost: true, event: { type: 'connectionLost', client: role, error: e.error } };
+        if (e.type === 'connected' && acc.lost) return { lost: false, event: { type: 'connectionRestored', client: role } };
+        return { lost: acc.lost };
+      }, { lost: false }),
+      mergeMap((acc) => (acc.event === undefined ? EMPTY : of(acc.event))),
+    );
+  return clients.separateBeat ? merge(watch(clients.main, 'main'), watch(clients.beat, 'beat')) : watch(clients.main, 'main');
 }

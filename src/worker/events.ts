@@ -1,4 +1,4 @@
-import type { BeatReply } from '../streams/types.js';
+import type { BeatReply, JobPayload } from '../streams/types.js';
 
 /**
  * Where a worker is in its lifecycle. States only move forward:
@@ -22,16 +22,24 @@ export interface WorkerStartedEvent {
   readonly concurrency: number;
   /** Sockets for FETCH. */
   readonly fetchers: number;
-  /** FETCHes pipelined per FETCH socket while jobs keep coming. */
+  /** FETCHes outstanding per FETCH socket (1 unless `fetchDepth` opted into pipelining). */
   readonly fetchDepth: number;
+  /** The worker's `shutdownTimeoutMs`. */
+  readonly shutdownTimeoutMs: number;
+  /** The worker's `deliveryGraceMs`. */
+  readonly deliveryGraceMs: number;
 }
 
 /** A job was reserved by `FETCH` and is about to run. */
-export interface JobFetchedEvent {
+export interface JobFetchedEvent<Job extends JobPayload<string, readonly unknown[]> = JobPayload> {
   readonly type: 'fetched';
   readonly jid: string;
   readonly jobtype: string;
   readonly queue: string;
+  /** The job as fetched. */
+  readonly job: Job;
+  /** When the FETCH brought it, on the worker's scheduler clock (ms): its reservation runs from here. */
+  readonly atMs: number;
 }
 
 /** A job's handler finished and its `ACK` was accepted. */
@@ -73,16 +81,35 @@ export type DeliveryRetriedEvent = AckRetriedEvent | FailRetriedEvent;
 
 /**
  * An `ACK` or `FAIL` could not be delivered: the server no longer holds the reservation
- * (`jobNotFound`, FAIL only), retrying would outlive the reservation (`expired`), or the error
- * is not retriable (`error`). The server will treat the job as failed when its reservation ends.
+ * (`jobNotFound`, FAIL only), retrying would outlive the reservation (`expired`), the error
+ * is not retriable (`error`), or a stopping worker's delivery grace ran out (`stopped`). The
+ * server will treat the job as failed when its reservation ends, and retry it then.
  */
 export interface DeliveryLostEvent {
   readonly type: 'deliveryLost';
   readonly command: 'ACK' | 'FAIL';
   readonly jid: string;
   readonly jobtype: string;
-  readonly reason: 'jobNotFound' | 'expired' | 'error';
+  readonly reason: 'jobNotFound' | 'expired' | 'error' | 'stopped';
   readonly error: unknown;
+}
+
+/** An ACK or FAIL the worker could not deliver, as {@link UndeliveredEvent} lists it. */
+export interface UndeliveredCommand {
+  readonly command: 'ACK' | 'FAIL';
+  readonly jid: string;
+  readonly jobtype: string;
+}
+
+/**
+ * Emitted once before `stopped` when a stopping worker gave up delivering ACKs or FAILs (the
+ * server was unreachable for the whole delivery grace, `deliveryGraceMs`). Faktory still holds
+ * those jobs' reservations and retries each job once its `reserve_for` runs out (30 min by
+ * default), so an ACKed job may run again.
+ */
+export interface UndeliveredEvent {
+  readonly type: 'undelivered';
+  readonly commands: readonly UndeliveredCommand[];
 }
 
 /** `FETCH` failed; the fetcher waits `delayMs` and tries again. */
@@ -162,6 +189,7 @@ export type WorkerEvent =
   | AckRetriedEvent
   | FailRetriedEvent
   | DeliveryLostEvent
+  | UndeliveredEvent
   | FetchRetriedEvent
   | StateChangedEvent
   | HeartbeatEvent
@@ -183,4 +211,35 @@ export type WorkerEventType = WorkerEvent['type'];
  */
 export function isWorkerEvent<T extends WorkerEventType>(type: T): (event: WorkerEvent) => event is Extract<WorkerEvent, { type: T }> {
   return (event): event is Extract<WorkerEvent, { type: T }> => event.type === type;
+}
+
+/** How a job's handler ended: success, or the error (and why) to FAIL it with. */
+export type JobOutcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown; readonly reason: JobFailureReason };
+
+/**
+ * A pipeline event between {@link runJobs} and {@link settleJobs}: a job's outcome is known (its
+ * handler finished, failed, timed out or was aborted) and its ACK or FAIL is due. Not a
+ * {@link WorkerEvent}: `settleJobs` turns it into `succeeded`, `failed` or `deliveryLost`.
+ */
+export interface JobHandledEvent<Job extends JobPayload<string, readonly unknown[]> = JobPayload> {
+  readonly type: 'handled';
+  readonly jid: string;
+  readonly jobtype: string;
+  readonly job: Job;
+  readonly outcome: JobOutcome;
+  /** When the job was fetched, on the scheduler clock (ms). */
+  readonly fetchedAtMs: number;
+  /** From the start of its handler to its outcome, in milliseconds. */
+  readonly durationMs: number;
+}
+
+/**
+ * A pipeline event of {@link runJobs}: a job's handler has settled, so its slot is free. It comes
+ * with `handled` for a handler that finished by itself; an aborted or timed-out job's comes only
+ * once its handler gives up (a Promise settles, an Observable is unsubscribed at once). Not a
+ * {@link WorkerEvent}: the worker feeds it back to {@link jobDemand}.
+ */
+export interface JobReleasedEvent {
+  readonly type: 'released';
+  readonly jid: string;
 }

@@ -1,10 +1,11 @@
 import type { Observable, ObservableInput } from 'rxjs';
+import type { FaktoryClient } from '../streams/faktory-client.js';
 import type { AnyJobs, JobFailure, JobOf, JobTypes, JsonValue, WorkerClient } from '../streams/types.js';
 
 /**
  * What a handler (and each middleware) receives besides the job's arguments.
  */
-export interface JobContext<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = WorkerClient<Jobs>> {
+export interface JobContext<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = FaktoryClient<Jobs>> {
   /** The whole job as fetched. */
   readonly job: JobOf<Jobs>;
   readonly jid: string;
@@ -37,10 +38,10 @@ export interface JobContext<Jobs extends JobTypes = AnyJobs, Client extends Work
  * unsubscribed when the job is aborted). A throw, a rejection or an Observable error FAILs the
  * job with errtype = the error's `name`, its message and its stack; non-Error values are wrapped.
  */
-export type JobHandler<Args extends readonly unknown[], Ctx> = (args: Args, ctx: Ctx) => unknown;
+export type JobHandler<Args extends readonly unknown[] = readonly JsonValue[], Ctx = JobContext> = (args: Args, ctx: Ctx) => unknown;
 
 /** Handlers by jobtype, typed by the `Jobs` map: each receives its jobtype's argument tuple. */
-export type JobHandlers<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = WorkerClient<Jobs>> = {
+export type JobHandlers<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = FaktoryClient<Jobs>> = {
   readonly [K in keyof Jobs & string]?: JobHandler<Jobs[K], JobContext<Jobs, Client>>;
 };
 

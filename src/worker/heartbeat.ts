@@ -1,6 +1,6 @@
 import { type Observable, type SchedulerLike, catchError, defer, exhaustMap, map, mergeMap, of, timer } from 'rxjs';
 import { ServerError } from '../errors.js';
-import type { BeatOptions, BeatReply, WorkerState } from '../streams/types.js';
+import type { BeatOptions, BeatReply, BeatState } from '../streams/types.js';
 import type { HeartbeatEvent, HeartbeatFailedEvent, ReregisteredEvent } from './events.js';
 
 /** What {@link heartbeat} needs. @internal */
@@ -13,7 +13,7 @@ export interface HeartbeatSource {
   /** Replaces the beat client by a fresh one (new connection, new HELLO), when possible. */
   readonly reregister: () => void;
   /** The state to report, `undefined` while running. */
-  readonly currentState: () => WorkerState | undefined;
+  readonly currentState: () => BeatState | undefined;
   readonly rssKb: () => number;
 }
 

@@ -1,9 +1,13 @@
-export { createWorker, type Worker, type StopOptions } from './create-worker.js';
+export { createWorker, type Worker, type StopOptions, type InFlightJob } from './create-worker.js';
 export type { DefaultWorkerClient, WorkerConnectionOptions, WorkerPoolSettings } from './default-clients.js';
 export { WORKER_DEFAULTS, type WorkerOptions, type WorkerClientFactory } from './worker-options.js';
 export type { JobContext, JobHandler, JobHandlers, Middleware } from './handler-types.js';
 export type { QueueSelection } from './queue-order.js';
-export type { InFlightJob } from './worker-run.js';
+export { queueOrder } from './queue-order.js';
+export { jobDemand, type DemandFeedback } from './job-demand.js';
+export { fetchOnDemand, type FetchOnDemandOptions } from './fetch-on-demand.js';
+export { runJobs, type RunJobsOptions } from './run-jobs.js';
+export { settleJobs, type SettleJobsOptions, type SettleEvent } from './settle-jobs.js';
 export { JobTimeoutError, UnknownJobTypeError, WorkerShutdownError } from './job-errors.js';
 export { isWorkerEvent } from './events.js';
 export type * from './events.js';

@@ -22,10 +22,17 @@ export class WorkerShutdownError extends ClosedError {
   }
 }
 
-/** No handler is registered for the job's jobtype; the job is FAILed with errtype `UnknownJobType`. */
+/**
+ * No handler is registered for the job's jobtype; the job is FAILed with errtype
+ * `UnknownJobType` and a message naming the jobtype and the jobtypes the worker handles.
+ */
 export class UnknownJobTypeError extends InvalidJobError {
-  constructor(jid: string, jobtype: string) {
-    super(`no handler is registered for jobtype '${jobtype}'`, { jid, field: 'jobtype' });
+  constructor(jid: string, jobtype: string, known: readonly string[] = []) {
+    super('', { jid, field: 'jobtype' });
     this.name = 'UnknownJobType';
+    const handles = known.length === 0 ? '' : ` (this worker handles ${known.map((k) => `'${k}'`).join(', ')})`;
+    this.message = `no handler is registered for jobtype '${jobtype}'${handles}`;
+    // The stack's first line was written with the generic message.
+    if (this.stack !== undefined) this.stack = this.stack.replace(/^.*\n?/, `${this.name}: ${this.message}\n`);
   }
 }

@@ -1,4 +1,5 @@
-import type { JobTypes, WorkerClient } from '../streams/types.js';
+import type { AnyJobs, JobTypes, WorkerClient } from '../streams/types.js';
+import type { DefaultWorkerClient } from './default-clients.js';
 import { type Worker, createWorker } from './create-worker.js';
 import type { WorkerEvent } from './events.js';
 import type { WorkerOptions } from './worker-options.js';
@@ -6,26 +7,48 @@ import type { WorkerOptions } from './worker-options.js';
 /** The part of `process` that {@link runWorker} uses (replaceable in tests). */
 export type WorkerProcess = Pick<NodeJS.Process, 'on' | 'off' | 'exit'> & { exitCode?: NodeJS.Process['exitCode'] };
 
-/** Options of {@link runWorker}. */
+/** Options of {@link runWorker}. Times are milliseconds. */
 export interface RunWorkerOptions {
   /** Where lifecycle lines go. @defaultValue a line to `process.stderr` */
   readonly log?: (line: string) => void;
   /** The process to wire. @defaultValue `process` */
   readonly process?: WorkerProcess;
-  /** How long to wait for in-flight jobs to be FAILed after an uncaught exception before exiting, in milliseconds. @defaultValue 5_000 */
+  /**
+   * How long to wait, after an uncaught exception or unhandled rejection, for the in-flight jobs
+   * to be FAILed before exiting with code 1. @defaultValue 2_400
+   */
   readonly crashTimeoutMs?: number;
+  /**
+   * How long after the worker's shutdown timeout (or after a forced stop) to wait for handlers
+   * that ignore their abort signal (their jobs were FAILed already) before exiting anyway, with
+   * code 1. Pending ACK/FAILs get at least the worker's `deliveryGraceMs`. @defaultValue 3_000
+   */
+  readonly graceMs?: number;
+}
+
+/** Defaults of {@link RunWorkerOptions}. */
+export const RUN_WORKER_DEFAULTS = Object.freeze({ crashTimeoutMs: 2_400, graceMs: 3_000 });
+
+function message(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 function describe(event: WorkerEvent): string | undefined {
   switch (event.type) {
     case 'started':
-      return `worker ${event.wid} started: concurrency ${event.concurrency}, ${event.fetchers} FETCH sockets (${event.fetchDepth} pipelined each)`;
+      return `worker ${event.wid} started: concurrency ${event.concurrency}, ${event.fetchers} FETCH sockets (${event.fetchDepth} FETCH outstanding each)`;
     case 'stateChanged':
       return `worker ${event.from} -> ${event.to} (${event.cause})`;
     case 'failed':
-      return `job ${event.jid} (${event.jobtype}) failed: ${event.reason} ${event.error instanceof Error ? `${event.error.name}: ${event.error.message}` : String(event.error)}`;
+      return `job ${event.jid} (${event.jobtype}) failed: ${event.reason} ${message(event.error)}`;
+    case 'ackRetried':
+    case 'failRetried':
+      // The first retry of each; later ones repeat it.
+      return event.attempt === 1 ? `${event.type === 'ackRetried' ? 'ACK' : 'FAIL'} of job ${event.jid} failed (${message(event.error)}); retrying` : undefined;
     case 'deliveryLost':
       return `${event.command} of job ${event.jid} lost (${event.reason})`;
+    case 'undelivered':
+      return `${event.commands.length} ACK/FAILs could not be delivered; Faktory retries those jobs when their reservation ends: ${event.commands.map((c) => `${c.command} ${c.jid}`).join(', ')}`;
     case 'stallWarning':
       return `event loop blocked for ${event.blockedMs} ms`;
     case 'connectionLost':
@@ -38,8 +61,6 @@ function describe(event: WorkerEvent): string | undefined {
       return `worker stopped${event.forced ? ' (forced)' : ''}; ${event.abortedJobs} jobs FAILed on shutdown`;
     case 'fetched':
     case 'succeeded':
-    case 'ackRetried':
-    case 'failRetried':
     case 'fetchRetried':
     case 'heartbeat':
     case 'heartbeatFailed':
@@ -49,29 +70,53 @@ function describe(event: WorkerEvent): string | undefined {
 
 /**
  * Runs a worker as the process's main job (the opt-in "run as a process" helper; the worker
- * itself never touches `process`): subscribes, and wires signals: `SIGTERM`/`SIGINT` stop
- * gracefully (a second `SIGINT` forces, a third exits with code 130 at once), `SIGTSTP` quiets, `SIGTTIN` prints the in-flight jobs
- * with elapsed time. An uncaught exception or unhandled rejection FAILs the in-flight jobs
- * (forced stop, bounded by `crashTimeoutMs`), then exits with code 1. Resolves with the exit
- * code (0 after a clean stop, 1 when the worker errored) and sets `process.exitCode`; listeners
- * are removed when it resolves.
+ * itself never touches `process`): subscribes (sharing the worker's one run with any other
+ * subscriber), logs the lifecycle, and wires signals: `SIGTERM`/`SIGINT` stop gracefully (a
+ * second `SIGINT` forces, a third exits with code 130 at once), `SIGTSTP` quiets, `SIGTTIN`
+ * prints the in-flight jobs with elapsed time. An uncaught exception or unhandled rejection
+ * FAILs the in-flight jobs (forced stop) and exits with code 1 within `crashTimeoutMs`. A stop
+ * never outlasts `shutdownTimeoutMs + max(graceMs, deliveryGraceMs)`: past that, handlers that
+ * ignore their signal are left behind (logged) and the process exits with code 1.
+ *
+ * Resolves with the exit code (0 after a clean stop; 1 after a forced stop, 130 after one by
+ * `SIGINT`; 1 when the worker errored) and sets `process.exitCode`; listeners are removed when
+ * it resolves.
  *
  * @example
  * await runWorker({ queues: ['critical', 'default'], concurrency: 50, handlers });
  */
-export function runWorker<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(
+export function runWorker<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = DefaultWorkerClient<Jobs>>(
   workerOrOptions: Worker | WorkerOptions<Jobs, Client>,
   options: RunWorkerOptions = {},
 ): Promise<number> {
   const proc: WorkerProcess = options.process ?? process;
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-  const crashTimeoutMs = options.crashTimeoutMs ?? 5_000;
+  const crashTimeoutMs = options.crashTimeoutMs ?? RUN_WORKER_DEFAULTS.crashTimeoutMs;
+  const graceMs = options.graceMs ?? RUN_WORKER_DEFAULTS.graceMs;
   const worker: Worker = 'subscribe' in workerOrOptions ? workerOrOptions : createWorker(workerOrOptions);
   return new Promise<number>((resolve) => {
     let interrupts = 0;
+    let limits = { shutdownTimeoutMs: 0, deliveryGraceMs: 0 };
+    let hardExit: NodeJS.Timeout | undefined;
+    let hardExitAt = Infinity;
+    /** Exits after `afterMs` if the worker has not stopped by then (handlers ignoring their signal). */
+    const exitBy = (afterMs: number): void => {
+      const at = Date.now() + afterMs;
+      if (at >= hardExitAt) return;
+      hardExitAt = at;
+      clearTimeout(hardExit);
+      hardExit = setTimeout(() => {
+        const stuck = worker.inFlight();
+        log(`${stuck.length} handlers ignored their abort signal; exiting without them (their jobs were FAILed): ${stuck.map((j) => `${j.jid} ${j.jobtype} ${j.elapsedMs} ms`).join(', ')}`);
+        proc.exit(1);
+      }, afterMs);
+      hardExit.unref();
+    };
+    const bound = (abortInMs: number): number => abortInMs + Math.max(graceMs, limits.deliveryGraceMs);
     const onTerm = (): void => {
       log('SIGTERM: stopping');
       worker.stop().subscribe();
+      exitBy(bound(limits.shutdownTimeoutMs));
     };
     const onInt = (): void => {
       interrupts++;
@@ -84,6 +129,7 @@ export function runWorker<Jobs extends JobTypes, Client extends WorkerClient<Job
       }
       log(interrupts === 1 ? 'SIGINT: stopping (again to force)' : 'SIGINT: forcing stop (again to exit at once)');
       worker.stop({ force: interrupts > 1 }).subscribe();
+      exitBy(bound(interrupts > 1 ? 0 : limits.shutdownTimeoutMs));
     };
     const onTstp = (): void => {
       log('SIGTSTP: quiet');
@@ -113,7 +159,9 @@ export function runWorker<Jobs extends JobTypes, Client extends WorkerClient<Job
     for (const [name, fn] of signals) proc.on(name, fn);
     proc.on('uncaughtException', onCrash);
     proc.on('unhandledRejection', onCrash);
+    let forced = false;
     const finish = (code: number): void => {
+      clearTimeout(hardExit);
       for (const [name, fn] of signals) proc.off(name, fn);
       proc.off('uncaughtException', onCrash);
       proc.off('unhandledRejection', onCrash);
@@ -122,6 +170,9 @@ export function runWorker<Jobs extends JobTypes, Client extends WorkerClient<Job
     };
     worker.subscribe({
       next: (event) => {
+        if (event.type === 'started') limits = event;
+        if (event.type === 'stateChanged' && event.to === 'terminating' && event.cause === 'beat') exitBy(bound(limits.shutdownTimeoutMs));
+        if (event.type === 'stopped') forced = event.forced;
         const line = describe(event);
         if (line !== undefined) log(line);
       },
@@ -130,7 +181,7 @@ export function runWorker<Jobs extends JobTypes, Client extends WorkerClient<Job
         finish(1);
       },
       complete: () => {
-        finish(0);
+        finish(forced ? (interrupts > 1 ? 130 : 1) : 0);
       },
     });
   });

@@ -1,4 +1,4 @@
-import { type Observable, catchError, defaultIfEmpty, forkJoin, map, of } from 'rxjs';
+import { type Observable, type SchedulerLike, catchError, defaultIfEmpty, forkJoin, map, of, timeout } from 'rxjs';
 import type { JobTypes, WorkerClient } from '../streams/types.js';
 import type { WorkerIdentity } from '../transport/types.js';
 import type { WorkerPoolSettings } from './default-clients.js';
@@ -18,7 +18,7 @@ export interface WorkerClientSources<Jobs extends JobTypes, Client extends Worke
 
 /**
  * The clients of one worker run: `main` (FETCH, ACK, FAIL, and `ctx.client` for pushes; pool of
- * `fetchers + 1`, `fetchDepth` FETCHes pipelined per socket) and `beat` (BEAT only; pool of 1,
+ * `fetchers + 1`, `fetchDepth` FETCHes outstanding per FETCH socket) and `beat` (BEAT only; pool of 1,
  * so a heartbeat never waits behind busy sockets). Made when the run starts; the beat client can
  * be replaced to register again.
  * @internal
@@ -58,8 +58,11 @@ export class WorkerClients<Jobs extends JobTypes, Client extends WorkerClient<Jo
     old.destroy();
   }
 
-  /** Closes every client (gracefully, or at once when `forced`); emits once, never errors. */
-  close(forced: boolean): Observable<void> {
+  /**
+   * Closes every client: gracefully (pending commands finish, then `END`), destroying one that
+   * has not closed within `boundMs`; or at once when `forced`. Emits once, never errors.
+   */
+  close(forced: boolean, boundMs: number, scheduler: SchedulerLike): Observable<void> {
     const clients = this.separateBeat ? [this.main, this.#beat] : [this.main];
     if (forced) {
       for (const c of clients) c.destroy();
@@ -69,6 +72,7 @@ export class WorkerClients<Jobs extends JobTypes, Client extends WorkerClient<Jo
       clients.map((c) =>
         c.close().pipe(
           defaultIfEmpty(undefined),
+          timeout({ first: boundMs, scheduler }),
           catchError(() => {
             c.destroy();
             return of(undefined);

@@ -7,21 +7,21 @@ import type { WorkerIdentity } from '../transport/types.js';
 import type { JobHandlers, Middleware } from './handler-types.js';
 import type { QueueSelection } from './queue-order.js';
 import type { WorkerClientRole } from './events.js';
-import type { WorkerConnectionOptions, WorkerPoolSettings } from './default-clients.js';
+import type { DefaultWorkerClient, WorkerConnectionOptions, WorkerPoolSettings } from './default-clients.js';
 import { reservationMs } from './reservation.js';
 
 /**
  * Makes the worker's clients. Called once per role when the worker starts, and again for
  * `beat` when the server has forgotten the worker (to register it anew).
  */
-export type WorkerClientFactory<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> = (
+export type WorkerClientFactory<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = DefaultWorkerClient<Jobs>> = (
   identity: WorkerIdentity,
   role: WorkerClientRole,
   pool: WorkerPoolSettings,
 ) => Client;
 
 /** Options of `createWorker`. Times are milliseconds. */
-export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = WorkerClient<Jobs>> {
+export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends WorkerClient<Jobs> = DefaultWorkerClient<Jobs>> {
   /** Handlers by jobtype. A job of another jobtype is FAILed with errtype `UnknownJobType`. */
   readonly handlers: JobHandlers<Jobs, Client>;
   /**
@@ -31,24 +31,28 @@ export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends W
    * @defaultValue `['default']`
    */
   readonly queues?: QueueSelection;
-  /** Jobs run at once; also the bound on outstanding FETCHes plus running jobs. @defaultValue 20 */
+  /**
+   * Jobs run at once: a hard limit (a job that timed out or was aborted keeps its slot until its
+   * handler settles). Outstanding FETCHes and running jobs together never exceed it, and with
+   * the jobs awaiting their ACK/FAIL never `concurrency + fetchers`. @defaultValue 20
+   */
   readonly concurrency?: number;
   /**
    * Sockets for FETCH, at most `concurrency`. The worker uses `fetchers + 1` sockets for
    * FETCH/ACK/FAIL/PUSH and one for BEAT.
-   * @defaultValue `min(concurrency, 4)`
+   * @defaultValue `min(concurrency, 6)`
    */
   readonly fetchers?: number;
   /**
-   * FETCHes pipelined on each FETCH socket while jobs keep coming: up to `fetchers * fetchDepth`
-   * FETCHes (and never more than free slots) are outstanding, so a write or a read carries
-   * several. After a FETCH comes back empty the worker keeps a single FETCH outstanding until one
-   * brings a job. The server answers a socket's FETCHes in order and waits up to 2 s on each when
-   * the queues run dry, so those already sent may take up to `fetchDepth * 2` s to come back
-   * empty, which a stop waits for (a FETCH sent is never abandoned: its job could be lost). `1`
-   * sends one FETCH per socket at a time. The worker's own clients get pools to match; with your
-   * own `client`, its pool decides (`maxBlockingPerConnection`), so the default is then 1.
-   * @defaultValue 4 (1 with `client`)
+   * FETCHes outstanding on each FETCH socket. The default, 1, sends a socket's next FETCH only
+   * once its last one came back. More pipelines FETCHes (fewer round trips while jobs keep
+   * coming) at a cost: Faktory executes every FETCH it has received, even after the client is
+   * gone, so a dropped connection, a crash or an early exit strands up to
+   * `fetchers * fetchDepth` jobs, reserved for nobody until their `reserve_for` runs out (30 min
+   * by default); and a stop waits for the FETCHes already sent, each held up to 2 s on empty
+   * queues, so up to `fetchDepth * 2` s. With your own `client`, its pool must allow as many
+   * (`maxBlockingPerConnection`).
+   * @defaultValue 1
    */
   readonly fetchDepth?: number;
   /** Wrap every job's execution, first one outermost. @defaultValue `[]` */
@@ -62,6 +66,15 @@ export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends W
   /** How long a terminating worker waits for running jobs before aborting and FAILing them. @defaultValue 25_000 */
   readonly shutdownTimeoutMs?: number;
   /**
+   * How long a stopping worker keeps retrying ACKs and FAILs it could not deliver (the server is
+   * unreachable) after the shutdown timeout (or after a forced stop), before it gives them up,
+   * lists them in an `undelivered` event and stops. Faktory retries those jobs once their
+   * reservation ends. So a graceful stop takes at most `shutdownTimeoutMs + deliveryGraceMs`
+   * (plus the time handlers that ignore their signal take to settle).
+   * @defaultValue 5_000
+   */
+  readonly deliveryGraceMs?: number;
+  /**
    * A job's time limit; on expiry the job's signal aborts and the job is FAILed with errtype
    * `JobTimeout`. A number, or a function of the job.
    * @defaultValue the job's `reserve_for` (1800 s when absent) minus `jobTimeoutMarginMs`
@@ -71,12 +84,12 @@ export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends W
   readonly jobTimeoutMarginMs?: number;
   /**
    * The delay before retry `attempt` (1, 2, ...) of an ACK, FAIL or FETCH that failed with a
-   * retriable error. @defaultValue `min(100 * 2 ** (attempt - 1), 5_000)`
+   * retriable error. @defaultValue `min(100 * 2 ** (attempt - 1), 1_000)`
    */
   readonly retryDelayMs?: (attempt: number) => number;
   /** Warn when the event loop was blocked this long, or `false` for no check. @defaultValue 10_000 */
   readonly stallWarningMs?: number | false;
-  /** How often the stall check runs. @defaultValue 1_000 */
+  /** How often the stall check runs; a stall is measured to within this. @defaultValue 100 */
   readonly stallCheckIntervalMs?: number;
   /** Resident set size in KiB, reported in `BEAT`. @defaultValue `process.memoryUsage.rss() / 1024` */
   readonly rssKb?: () => number;
@@ -101,15 +114,16 @@ export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends W
 export const WORKER_DEFAULTS = Object.freeze({
   queues: Object.freeze<readonly string[]>(['default']),
   concurrency: 20,
-  maxDefaultFetchers: 4,
-  fetchDepth: 4,
+  maxDefaultFetchers: 6,
+  fetchDepth: 1,
   beatIntervalMs: 15_000,
   shutdownTimeoutMs: 25_000,
+  deliveryGraceMs: 5_000,
   jobTimeoutMarginMs: 10_000,
   retryBaseMs: 100,
-  retryMaxMs: 5_000,
+  retryMaxMs: 1_000,
   stallWarningMs: 10_000,
-  stallCheckIntervalMs: 1_000,
+  stallCheckIntervalMs: 100,
 });
 
 /** The options with every default applied. @internal */
@@ -123,6 +137,7 @@ export interface ResolvedWorkerOptions<Jobs extends JobTypes, Client extends Wor
   readonly identity: WorkerIdentity;
   readonly beatIntervalMs: number;
   readonly shutdownTimeoutMs: number;
+  readonly deliveryGraceMs: number;
   readonly jobTimeoutMs: (job: JobOf<Jobs>) => number;
   readonly retryDelayMs: (attempt: number) => number;
   readonly stallWarningMs: number | false;
@@ -179,13 +194,15 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
   if (typeof options !== 'object') fail('options', 'must be an object');
   const { handlers } = options;
   if (typeof handlers !== 'object' || Array.isArray(handlers)) fail('handlers', 'must be an object of jobtype to handler');
-  for (const [jobtype, handler] of Object.entries(handlers)) {
+  const jobtypes = Object.entries(handlers);
+  if (jobtypes.length === 0) fail('handlers', 'must register at least one jobtype (a worker without handlers would FAIL every job it fetches)');
+  for (const [jobtype, handler] of jobtypes) {
     if (typeof handler !== 'function') fail('handlers', `handler of '${jobtype}' must be a function`);
   }
   const concurrency = positiveInteger(options.concurrency ?? d.concurrency, 'concurrency');
   const fetchers = positiveInteger(options.fetchers ?? Math.min(concurrency, d.maxDefaultFetchers), 'fetchers');
   if (fetchers > concurrency) fail('fetchers', `must be at most concurrency (${concurrency}), got ${fetchers}`);
-  const fetchDepth = positiveInteger(options.fetchDepth ?? (options.client === undefined ? d.fetchDepth : 1), 'fetchDepth');
+  const fetchDepth = positiveInteger(options.fetchDepth ?? d.fetchDepth, 'fetchDepth');
   const middleware = options.middleware ?? [];
   if (!Array.isArray(middleware) || middleware.some((m) => typeof m !== 'function')) fail('middleware', 'must be an array of functions');
   const wid = options.wid ?? uuidv4().replaceAll('-', '').slice(0, 16);
@@ -214,6 +231,7 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
     identity: labels === undefined ? { wid } : { wid, labels },
     beatIntervalMs: positive(options.beatIntervalMs ?? d.beatIntervalMs, 'beatIntervalMs'),
     shutdownTimeoutMs: nonNegative(options.shutdownTimeoutMs ?? d.shutdownTimeoutMs, 'shutdownTimeoutMs'),
+    deliveryGraceMs: nonNegative(options.deliveryGraceMs ?? d.deliveryGraceMs, 'deliveryGraceMs'),
     jobTimeoutMs:
       typeof jobTimeout === 'function'
         ? jobTimeout

@@ -13,6 +13,9 @@
  * proxy.cutAll();                                  // reset every open connection now
  * proxy.setFaults({ blackhole: true });            // half-open: accept, forward nothing
  * proxy.injectGarbage('%%% not RESP\r\n');         // bytes to every client
+ * proxy.setFaults({ hold: true });                 // keep every chunk until the faults change
+ * await proxy.waitForHolding(2);                   // two connections hold bytes for the server
+ * proxy.cutHolding();                              // reset one of them; setFaults({}) sends the rest
  * await proxy.waitForConnections(2);
  * await proxy.close();
  */
@@ -31,6 +34,8 @@ export interface Faults {
   readonly blackhole?: boolean;
   /** Accept, then destroy new connections at once (a refusing server). */
   readonly refuse?: boolean;
+  /** Keep every chunk, in order, and forward what was kept once the faults no longer say `hold`. */
+  readonly hold?: boolean;
 }
 
 export interface FaultProxy {
@@ -46,6 +51,10 @@ export interface FaultProxy {
   setFaults(faults: Faults): void;
   /** Destroys every open connection now (both sides: a reset). */
   cutAll(): void;
+  /** Destroys the oldest open connection that holds bytes for the server (see `hold`); what it held is lost. */
+  cutHolding(): void;
+  /** Resolves once `count` open connections hold bytes for the server. */
+  waitForHolding(count: number): Promise<void>;
   /** Writes `bytes` to every open client, as if from the server. */
   injectGarbage(bytes: string | Buffer): void;
   /** Resolves once `count` connections were accepted in all. */
@@ -61,6 +70,8 @@ interface Pair {
   readonly upstream: Socket;
   toClient: number;
   toServer: number;
+  /** Chunks kept while the faults say `hold`, in arrival order. */
+  readonly held: { readonly chunk: Buffer; readonly direction: 'toClient' | 'toServer' }[];
 }
 
 /** Starts a proxy on an ephemeral loopback port forwarding to `target`. */
@@ -78,6 +89,11 @@ export async function startFaultProxy(target: { readonly port: number; readonly 
   };
   const forward = (pair: Pair, chunk: Buffer, direction: 'toClient' | 'toServer'): void => {
     if (faults.blackhole === true) return;
+    if (faults.hold === true) {
+      pair.held.push({ chunk, direction });
+      notify();
+      return;
+    }
     const limit = direction === 'toClient' ? faults.cutToClientAfterBytes : faults.cutToServerAfterBytes;
     const sink = direction === 'toClient' ? pair.client : pair.upstream;
     let data = chunk;
@@ -111,7 +127,7 @@ export async function startFaultProxy(target: { readonly port: number; readonly 
     }
     const upstream = connect({ port: target.port, host: target.host ?? '127.0.0.1' });
     upstream.on('error', () => undefined);
-    const pair: Pair = { client, upstream, toClient: 0, toServer: 0 };
+    const pair: Pair = { client, upstream, toClient: 0, toServer: 0, held: [] };
     pairs.add(pair);
     upstream.on('data', (chunk: Buffer) => { forward(pair, chunk, 'toClient'); });
     client.on('data', (chunk: Buffer) => { forward(pair, chunk, 'toServer'); });
@@ -128,6 +144,7 @@ export async function startFaultProxy(target: { readonly port: number; readonly 
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the proxy has no port');
   const { port } = address;
+  const holding = (): Pair[] => [...pairs].filter((pair) => pair.held.some((kept) => kept.direction === 'toServer'));
   const until = (condition: () => boolean): Promise<void> =>
     new Promise((resolve) => {
       const check = (): void => {
@@ -147,6 +164,9 @@ export async function startFaultProxy(target: { readonly port: number; readonly 
     },
     setFaults(next) {
       faults = { ...next };
+      if (faults.hold !== true) {
+        for (const pair of pairs) for (const kept of pair.held.splice(0)) forward(pair, kept.chunk, kept.direction);
+      }
       for (const pair of pairs) {
         if ((faults.cutToClientAfterBytes ?? Infinity) <= pair.toClient || (faults.cutToServerAfterBytes ?? Infinity) <= pair.toServer) destroy(pair);
       }
@@ -154,6 +174,13 @@ export async function startFaultProxy(target: { readonly port: number; readonly 
     cutAll() {
       for (const pair of pairs) destroy(pair);
     },
+    cutHolding() {
+      const pair = holding()[0];
+      if (pair === undefined) throw new Error('no connection holds bytes for the server');
+      pair.held.length = 0;
+      destroy(pair);
+    },
+    waitForHolding: (count) => until(() => holding().length >= count),
     injectGarbage(bytes) {
       for (const pair of pairs) pair.client.write(bytes);
     },

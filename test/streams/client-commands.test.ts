@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { toArray } from 'rxjs';
 import { ClosedError, InvalidArgumentError, ProtocolError, ServerError } from '../../src/errors.js';
 import { createClient, job } from '../../src/streams/index.js';
 import { first, done } from './await.js';
@@ -41,8 +42,8 @@ describe('FaktoryClient commands', () => {
   it('pushes in bulk and emits the rejected jobs with their reasons', async () => {
     const { pool, client } = setup(() => bulk({ bbbbbbbb2: 'jobs must have a jobtype parameter' }));
     const rejected = await first(client.pushBulk([job('A').jid('aaaaaaaa1'), job('B').jid('bbbbbbbb2')]));
-    assert.deepEqual(pool.lines, ['PUSHB [{"jid":"aaaaaaaa1","jobtype":"A","args":[]},{"jid":"bbbbbbbb2","jobtype":"B","args":[]}]']);
-    assert.deepEqual(rejected, [{ job: { jid: 'bbbbbbbb2', jobtype: 'B', args: [] }, reason: 'jobs must have a jobtype parameter' }]);
+    assert.deepEqual(pool.lines, ['PUSHB [{"jid":"aaaaaaaa1","jobtype":"A","args":[],"retry":25},{"jid":"bbbbbbbb2","jobtype":"B","args":[],"retry":25}]']);
+    assert.deepEqual(rejected, [{ job: { jid: 'bbbbbbbb2', jobtype: 'B', args: [], retry: 25 }, reason: 'jobs must have a jobtype parameter' }]);
   });
 
   it('sends no PUSHB for an empty list', async () => {
@@ -170,7 +171,7 @@ describe('FaktoryClient commands', () => {
     await done(client.batch.commit('b-1'));
     assert.deepEqual(await first(client.batch.status('b-1')), { bid: 'b-1', total: 2, pending: 1 });
     assert.deepEqual(pool.lines, [
-      'BATCH NEW {"description":"nightly","parent_bid":"b-0","success":{"jid":"cccccccc3","jobtype":"Done","args":[]},"complete":{"jid":"dddddddd4","jobtype":"Report","args":[]}}',
+      'BATCH NEW {"description":"nightly","parent_bid":"b-0","success":{"jid":"cccccccc3","jobtype":"Done","args":[],"retry":25},"complete":{"jid":"dddddddd4","jobtype":"Report","args":[],"retry":25}}',
       'BATCH OPEN b-1',
       'BATCH COMMIT b-1',
       'BATCH STATUS b-1',
@@ -189,7 +190,7 @@ describe('FaktoryClient commands', () => {
       client.batch.run({ success: job('Done').jid('cccccccc3') }, (b) => client.push(job('Part').jid('pppppppp1').custom({ bid: b }))),
     );
     assert.equal(bid, 'b-9');
-    assert.deepEqual(pool.lines.slice(1), ['PUSH {"jid":"pppppppp1","jobtype":"Part","args":[],"custom":{"bid":"b-9"}}', 'BATCH COMMIT b-9']);
+    assert.deepEqual(pool.lines.slice(1), ['PUSH {"jid":"pppppppp1","jobtype":"Part","args":[],"retry":25,"custom":{"bid":"b-9"}}', 'BATCH COMMIT b-9']);
   });
 
   it('does not commit a batch whose work fails', async () => {
@@ -219,6 +220,12 @@ describe('FaktoryClient commands', () => {
       await assert.rejects(first(client.raw(verb, ...args)), InvalidArgumentError, `${verb} ${args.join(' ')}`);
     }
     assert.deepEqual(pool.lines, ['QUEUE PAUSE q', 'FETCH q']);
+  });
+
+  it('emits undefined once from close(), then completes, even when its pool emits nothing', async () => {
+    const { pool, client } = setup();
+    assert.deepEqual(await first(client.close().pipe(toArray())), [undefined]);
+    assert.ok(pool.closed);
   });
 
   it('refuses commands after close and closes or destroys its pool', async () => {

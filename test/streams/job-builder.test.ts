@@ -4,8 +4,8 @@ import { validate as isUuid, version as uuidVersion } from 'uuid';
 import { job } from '../../src/streams/index.js';
 
 describe('job builder', () => {
-  it('builds a payload with only the fields that were set', () => {
-    assert.deepEqual(job('Email', 'a@b.c', 7).jid('abcdefgh1').build(), { jid: 'abcdefgh1', jobtype: 'Email', args: ['a@b.c', 7] });
+  it('builds a payload with only the fields that were set, and retry always', () => {
+    assert.deepEqual(job('Email', 'a@b.c', 7).jid('abcdefgh1').build(), { jid: 'abcdefgh1', jobtype: 'Email', args: ['a@b.c', 7], retry: 25 });
   });
 
   it('sets every field', () => {
@@ -53,11 +53,19 @@ describe('job builder', () => {
     assert.deepEqual(job('A').expiresAt('2030-01-01T00:00:00Z').expiresIn(1000).build().custom, { expires_in: 1 });
   });
 
-  it('generates a fresh UUID v4 jid per build unless pinned', () => {
-    const template = job('A');
-    const first = template.build().jid;
+  it('generates a UUID v4 jid once per builder: every build of one builder has the same jid', () => {
+    const builder = job('A');
+    const first = builder.build().jid;
     assert.ok(isUuid(first));
     assert.equal(uuidVersion(first), 4);
-    assert.notEqual(template.build().jid, first);
+    assert.equal(builder.build().jid, first);
+  });
+
+  it('gives every derived builder a jid of its own unless one is pinned', () => {
+    const base = job('A');
+    const jids = [base, base.queue('a'), base.queue('b'), job('A')].map((b) => b.build().jid);
+    assert.equal(new Set(jids).size, 4);
+    const pinned = base.jid('pinned-jid-1');
+    assert.equal(pinned.queue('c').build().jid, 'pinned-jid-1');
   });
 });

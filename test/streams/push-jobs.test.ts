@@ -7,14 +7,14 @@ import { createClient, pushJobs, type JobPayload, type PushResult } from '../../
 import { FakePool } from './fake-pool.js';
 
 const jobs = {
-  a: { jid: 'aaaaaaaa1', jobtype: 'A', args: [] },
-  b: { jid: 'bbbbbbbb2', jobtype: 'B', args: [] },
-  c: { jid: 'cccccccc3', jobtype: 'C', args: [] },
-  d: { jid: 'dddddddd4', jobtype: 'D', args: [] },
-  e: { jid: 'eeeeeeee5', jobtype: 'E', args: [] },
+  a: { jid: 'aaaaaaaa1', jobtype: 'A', args: [], retry: 25 },
+  b: { jid: 'bbbbbbbb2', jobtype: 'B', args: [], retry: 25 },
+  c: { jid: 'cccccccc3', jobtype: 'C', args: [], retry: 25 },
+  d: { jid: 'dddddddd4', jobtype: 'D', args: [], retry: 25 },
+  e: { jid: 'eeeeeeee5', jobtype: 'E', args: [], retry: 25 },
 } satisfies Record<string, JobPayload>;
 
-const pushed = (job: JobPayload): PushResult<JobPayload> => ({ status: 'pushed', job });
+const pushed = (job: JobPayload): PushResult => ({ status: 'pushed', job });
 /** Results with errors reduced to their message, for comparison. */
 const plain = (out: Observable<PushResult<JobPayload, unknown>>) =>
   out.pipe(map((r) => ('error' in r ? { ...r, error: r.error instanceof Error ? r.error.message : r.error } : r)));
@@ -98,7 +98,7 @@ describe('pushJobs', () => {
 
   it('fails only the jobs of a batch that errors, and the other batches still report', () => {
     const { scheduler, client } = harness();
-    const boom = { jid: 'boomboom1', jobtype: 'Boom', args: [] };
+    const boom = { jid: 'boomboom1', jobtype: 'Boom', args: [], retry: 25 };
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold<JobPayload>('a 10ms x 10ms c|', { ...jobs, x: boom });
       const failed = { status: 'failed', job: boom, error: 'socket reset' };
@@ -168,7 +168,7 @@ describe('pushJobs', () => {
 
   it('reports a job whose jid is also an Object.prototype name as pushed when the server rejected another', () => {
     const { scheduler, client } = harness('--(r|)', () => ({ bbbbbbbb2: 'no' }));
-    const named = { jid: 'toString', jobtype: 'A', args: [] };
+    const named = { jid: 'toString', jobtype: 'A', args: [], retry: 25 };
     scheduler.run(({ cold, expectObservable }) => {
       const source = cold<JobPayload>('tb|', { t: named, b: jobs.b });
       const rejected = { status: 'rejected', job: jobs.b, input: jobs.b, reason: 'no' };

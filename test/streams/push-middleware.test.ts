@@ -34,9 +34,9 @@ describe('push middleware', () => {
     await first(client.pushBulk([job('B').jid('bbbbbbbb2')]));
     await first(from([job('C').jid('cccccccc3')]).pipe(pushJobs(client, { windowMs: 0 }), toArray()));
     assert.deepEqual(pool.lines, [
-      'PUSH {"jid":"aaaaaaaa1","jobtype":"A","args":[],"custom":{"tenant":"acme-eu"}}',
-      'PUSHB [{"jid":"bbbbbbbb2","jobtype":"B","args":[],"custom":{"tenant":"acme-eu"}}]',
-      'PUSHB [{"jid":"cccccccc3","jobtype":"C","args":[],"custom":{"tenant":"acme-eu"}}]',
+      'PUSH {"jid":"aaaaaaaa1","jobtype":"A","args":[],"retry":25,"custom":{"tenant":"acme-eu"}}',
+      'PUSHB [{"jid":"bbbbbbbb2","jobtype":"B","args":[],"retry":25,"custom":{"tenant":"acme-eu"}}]',
+      'PUSHB [{"jid":"cccccccc3","jobtype":"C","args":[],"retry":25,"custom":{"tenant":"acme-eu"}}]',
     ]);
   });
 
@@ -72,6 +72,6 @@ describe('push middleware', () => {
         ['pushed', 'aaaaaaaa1'],
       ],
     );
-    assert.deepEqual(pool.lines, ['PUSHB [{"jid":"aaaaaaaa1","jobtype":"Good","args":[]}]']);
+    assert.deepEqual(pool.lines, ['PUSHB [{"jid":"aaaaaaaa1","jobtype":"Good","args":[],"retry":25}]']);
   });
 });

@@ -5,6 +5,7 @@ import { defer, lastValueFrom, map, NEVER, of, throwError, timer, type Observabl
 import { TestScheduler } from 'rxjs/testing';
 import { ConnectionError, InvalidArgumentError } from '../../src/errors.js';
 import { createPool, exponentialBackoff, POOL_DEFAULTS, type Pool, type PoolOptions, type Reply } from '../../src/transport/index.js';
+import type { ConnectionLimits } from '../../src/transport/connection.js';
 import type { PoolConnection } from '../../src/transport/pool.js';
 import { FakeConnection } from './helpers/fake-connection.js';
 import { firstOf } from './helpers/first-of.js';
@@ -150,6 +151,36 @@ describe('Pool acquireTimeoutMs (marbles)', () => {
       connectionError(outcomes.get('B')?.[0]);
       assert.deepEqual(outcomes.get('C'), [], 'C is written at 150, 10 ms before its limit');
       assert.deepEqual(connection.held.map((request) => request.verb), ['C', 'D', 'E']);
+    });
+  });
+
+  it('fails no request of a long queue that keeps moving, and fails the rest acquireTimeoutMs after it stops', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const connection = new FakeConnection(true);
+      let limits: ConnectionLimits = {};
+      const pool = createPool({
+        url: 'tcp://fake:1',
+        scheduler,
+        idleTimeoutMs: 1e9,
+        size: 1,
+        maxInFlightPerConnection: 1,
+        acquireTimeoutMs: 100,
+        connect: (_config, given) => ((limits = given), of(connection)),
+      });
+      // A is written at once; B..E wait behind it, one written every 60 ms as its turn comes:
+      // E waits 240 ms in all, well over acquireTimeoutMs, but the queue never stood still for 100.
+      const outcomes = ['A', 'B', 'C', 'D', 'E'].map((verb) => track(scheduler, pool.request(verb)));
+      for (const at of [60, 120, 180, 240]) scheduler.schedule(() => { connection.answer(limits); }, at);
+      let late: Outcome[] = [];
+      scheduler.schedule(() => { late = track(scheduler, pool.request('F')); }, 250);
+      scheduler.flush();
+      assert.deepEqual(outcomes.map((outcome) => outcome[0]?.at), [60, 120, 180, 240, undefined]);
+      assert.ok(outcomes.slice(0, 4).every((outcome) => outcome[0]?.reply !== undefined));
+      assert.deepEqual(connection.held.map((request) => request.verb), ['E']);
+      // E is never answered: F, waiting since 250, fails 100 ms after the last write (E's, at 240).
+      assert.equal(late[0]?.at, 350);
+      connectionError(late[0]);
     });
   });
 

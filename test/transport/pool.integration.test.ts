@@ -2,11 +2,12 @@ import { describe, it, after, before } from 'node:test';
 import { firstOf } from './helpers/first-of.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lastValueFrom, VirtualTimeScheduler } from 'rxjs';
-import { AuthenticationError, ClosedError, HandshakeError } from '../../src/errors.js';
+import { lastValueFrom, toArray, VirtualTimeScheduler } from 'rxjs';
+import { AuthenticationError, ClosedError, ConnectionError, HandshakeError } from '../../src/errors.js';
 import { startServer, type FaktoryServer } from '../../src/testing/server/index.js';
 import { Connection, createPool, resolveConfig, type Pool, type PoolOptions, type Reply } from '../../src/transport/index.js';
 
@@ -128,6 +129,14 @@ describe('Pool against the in-memory server', () => {
     assert.deepEqual(events, ['connected', 'closed']);
   });
 
+  it('emits undefined once from close(), then completes, so firstValueFrom resolves', async () => {
+    const faktory = await server();
+    const p = pool({ url: faktory.url });
+    await firstOf(p.request('INFO'));
+    assert.deepEqual(await firstOf(p.close().pipe(toArray())), [undefined]);
+    await firstOf(p.close()); // again, once closed: firstOf rejects if it completes without a value
+  });
+
   it('returns the same completion from close() and destroy(), failing pending work on destroy', async () => {
     const faktory = await server();
     const p = pool({ url: faktory.url });
@@ -172,6 +181,47 @@ describe('TLS', () => {
     const p = pool({ url: `tcp+tls://:tls-pass@localhost:${faktory.port}`, tls: { ca: cert } });
     assert.equal((await firstOf(p.request('FLUSH'))).type, 'simple');
     await closed(p);
+  });
+
+  it('reports tcp+tls:// to a plain server as a HandshakeError that says to use tcp://, and never retries it', async () => {
+    const faktory = await server();
+    const p = pool({ url: `tcp+tls://127.0.0.1:${faktory.port}` });
+    const events: string[] = [];
+    p.events$.subscribe((event) => events.push(event.type));
+    await assert.rejects(firstOf(p.request('INFO')), (error: unknown) => {
+      assert.ok(error instanceof HandshakeError, `got ${String(error)}`);
+      assert.equal(error.retriable, false);
+      assert.match(error.message, new RegExp(`not TLS.*connect with tcp://127\\.0\\.0\\.1:${faktory.port}`));
+      return true;
+    });
+    assert.deepEqual(events, [], 'no reconnecting event');
+  });
+
+  it('reports tcp:// to a TLS server as a HandshakeError that says to use tcp+tls://, and never retries it', { skip: !haveOpenssl && 'no openssl' }, async () => {
+    const faktory = await server({ tls: { key, cert } });
+    // Neither side speaks first, so the plain connection fails at its connect timeout; then a TLS probe tells why.
+    const p = pool({ url: `tcp://127.0.0.1:${faktory.port}`, connectTimeoutMs: 300 });
+    const events: string[] = [];
+    p.events$.subscribe((event) => events.push(event.type));
+    await assert.rejects(firstOf(p.request('INFO')), (error: unknown) => {
+      assert.ok(error instanceof HandshakeError, `got ${String(error)}`);
+      assert.equal(error.retriable, false);
+      assert.match(error.message, new RegExp(`speaks TLS.*connect with tcp\\+tls://127\\.0\\.0\\.1:${faktory.port}`));
+      return true;
+    });
+    assert.deepEqual(events, [], 'no reconnecting event');
+  });
+
+  it('keeps a plain connection that timed out against a plain server a retriable ConnectionError', async () => {
+    // A server that accepts, reads and never greets: the TLS probe finds no TLS there.
+    const silent = createServer((socket) => { socket.on('error', () => undefined).resume(); });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => { silent.close(resolve); }));
+    const { port } = silent.address() as AddressInfo;
+    await assert.rejects(
+      firstOf(Connection.open(resolveConfig({ url: `tcp://127.0.0.1:${port}`, connectTimeoutMs: 200 }, {}))),
+      (error: unknown) => error instanceof ConnectionError && /took over 200ms/.test(error.message),
+    );
   });
 
   it('rejects an untrusted certificate with HandshakeError, not a retriable error', { skip: !haveOpenssl && 'no openssl' }, async () => {

@@ -195,6 +195,18 @@ describe('Pool dispatch', () => {
     });
   });
 
+  it('gives each spread request a connection of its own while the pool can open one, then the least busy, and packs the rest first fit', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const { pool, connections } = holdingPool(scheduler, { size: 3 });
+      for (let i = 0; i < 5; i++) pool.request('PUSHB', [[{ jid: `b${i}` }]], { spread: true }).subscribe();
+      pool.request('PUSH', [{ jid: 'p' }]).subscribe();
+      scheduler.flush();
+      const lines = connections.map((connection) => connection.held.map((request) => request.bytes.toString().match(/"(\w+)"}/)?.[1]).join(','));
+      assert.deepEqual(lines, ['b0,b3,p', 'b1,b4', 'b2']);
+    });
+  });
+
   it('rejects a maxBlockingPerConnection that is not a positive integer', () => {
     assert.throws(() => createPool({ maxBlockingPerConnection: 0 }), (error: unknown) => error instanceof Error && /maxBlockingPerConnection/.test(String((error as { argument?: string }).argument)));
   });

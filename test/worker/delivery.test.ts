@@ -22,10 +22,10 @@ describe('worker ACK/FAIL delivery', () => {
       const { events } = record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 1_000);
       scheduler.flush();
-      // handler done at 1; ACK at 1 fails at 3; +100 -> 103 fails 105; +200 -> 305 fails 307; +400 -> 707 ok (completes) at 710.
+      // handler done at 1; ACK at 1 fails at 3; +100 -> 103 fails 105; +200 -> 305 fails 307; +400 -> 707 accepted at 709.
       assert.deepEqual(client.callsOf('ACK').map((c) => c.at), [1, 103, 305, 707]);
       assert.deepEqual(ofType(events, 'ackRetried').map(([at, e]): number[] => [at, e.attempt, e.delayMs]), [[3, 1, 100], [105, 2, 200], [307, 3, 400]]);
-      assert.deepEqual(ofType(events, 'succeeded').map(([at, e]) => [at, e.jid]), [[710, 'job-0001']]);
+      assert.deepEqual(ofType(events, 'succeeded').map(([at, e]) => [at, e.jid]), [[709, 'job-0001']]);
     });
   });
 
@@ -37,7 +37,7 @@ describe('worker ACK/FAIL delivery', () => {
         jobs: [makeJob('job-0001', 'Echo', { reserve_for: 60 })],
         ack: () => cold('2ms #', {}, lost),
       });
-      const worker = createWorker({ ...base, client, scheduler, retryDelayMs: () => 20_000, handlers: { Echo: () => 'done' } });
+      const worker = createWorker({ ...base, client, scheduler, retryDelayMs: () => 20_000, deliveryGraceMs: 100_000, handlers: { Echo: () => 'done' } });
       const { events } = record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 100);
       scheduler.flush();
@@ -94,12 +94,13 @@ describe('worker FETCH retries', () => {
         scheduler,
         fetch: (i) => (i < 2 || i === 3 ? cold<null>('1ms #', {}, lost) : cold(i === 2 ? '1ms a|' : '1000ms a|', { a: null })),
       });
-      const worker = createWorker({ ...base, client, scheduler, handlers: {} });
+      const worker = createWorker({ ...base, client, scheduler, handlers: { Echo: () => 1 } });
       const { events } = record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 500);
       scheduler.flush();
-      assert.deepEqual(client.callsOf('FETCH').map((c) => c.at), [0, 101, 302, 303, 404]);
-      assert.deepEqual(ofType(events, 'fetchRetried').map(([at, e]): number[] => [at, e.attempt, e.delayMs]), [[1, 1, 100], [102, 2, 200], [304, 1, 100]]);
+      // The empty reply at 303 completes at 304: the next FETCH follows it.
+      assert.deepEqual(client.callsOf('FETCH').map((c) => c.at), [0, 101, 302, 304, 405]);
+      assert.deepEqual(ofType(events, 'fetchRetried').map(([at, e]): number[] => [at, e.attempt, e.delayMs]), [[1, 1, 100], [102, 2, 200], [305, 1, 100]]);
     });
   });
 });

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Observable, defer, finalize, lastValueFrom, map, of, tap, toArray } from 'rxjs';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { createScriptedClient } from '../../src/testing/marbles/index.js';
-import { type JobContext, type Middleware, createWorker } from '../../src/worker/index.js';
+import { createScriptedClient, type ScriptedClient } from '../../src/testing/marbles/index.js';
+import { type JobContext, type Middleware, UnknownJobTypeError, WORKER_DEFAULTS, createWorker } from '../../src/worker/index.js';
+import { WORKER_RECONNECT } from '../../src/worker/default-clients.js';
+import { retriesRemaining } from '../../src/worker/job-context.js';
+import type { AnyJobs } from '../../src/streams/types.js';
 import { queueOrder } from '../../src/worker/queue-order.js';
 import { resolveWorkerOptions } from '../../src/worker/worker-options.js';
 import { stallWarnings } from '../../src/worker/stall-monitor.js';
@@ -78,7 +81,7 @@ describe('worker job execution', () => {
 
   it('hands handlers the args and a context with job, custom, failure, retries remaining and the client', () => {
     const scheduler = testScheduler();
-    const seen: [readonly unknown[], JobContext][] = [];
+    const seen: [readonly unknown[], JobContext<AnyJobs, ScriptedClient>][] = [];
     scheduler.run(() => {
       const failure = { retry_count: 2, failed_at: '2024-01-01T00:00:00Z' };
       const client = createScriptedClient({ scheduler, jobs: [makeJob('job-0001', 'Echo', { args: [1, 'x'], retry: 5, failure, custom: { t: 'a' }, queue: 'q1' })] });
@@ -161,38 +164,6 @@ describe('worker fetching', () => {
     });
   });
 
-  it('pipelines up to fetchers x fetchDepth FETCHes while jobs come, and one at a time after a FETCH came back empty', () => {
-    const scheduler = testScheduler();
-    scheduler.run(({ cold }) => {
-      let served = 0;
-      let firstEmptyReplyAt = Infinity;
-      const calls: { at: number; outstanding: number }[] = [];
-      const client = createScriptedClient({
-        scheduler,
-        fetch: () => {
-          const at = scheduler.now();
-          calls.push({ at, outstanding: client.outstanding('FETCH') }); // this FETCH included
-          // Jobs for the first 20 FETCHes, then empty queues until 1 s, then jobs again.
-          if (served < 20 || at >= 1_000) return cold('3ms a|', { a: makeJob(`job-${String(served++).padStart(4, '0')}`) });
-          return cold('100ms a|', { a: null }).pipe(tap(() => { firstEmptyReplyAt = Math.min(firstEmptyReplyAt, scheduler.now()); }));
-        },
-      });
-      const worker = createWorker({ ...base, concurrency: 8, fetchers: 2, fetchDepth: 3, client, scheduler, handlers: { Echo: () => cold('50ms a|', { a: 1 }) } });
-      const { events } = record(scheduler, worker);
-      scheduler.schedule(() => worker.stop().subscribe(), 1_200);
-      scheduler.flush();
-      const busy = calls.filter((c) => c.at < 1_000);
-      assert.equal(Math.max(...busy.map((c) => c.outstanding)), 6, 'fetchers x fetchDepth outstanding while jobs come');
-      const idle = calls.filter((c) => c.at > firstEmptyReplyAt && c.at < 1_000);
-      assert.ok(idle.length >= 5, `FETCHes kept going while empty (${idle.length})`);
-      assert.deepEqual(idle.filter((c) => c.outstanding > 1), [], 'one FETCH at a time once one came back empty');
-      const again = calls.filter((c) => c.at >= 1_000);
-      assert.equal(Math.max(...again.map((c) => c.outstanding)), 6, 'the window widens again with the first job');
-      assert.equal(ofType(events, 'succeeded').length, served);
-      assert.equal(client.peakOutstanding('FETCH'), 6);
-    });
-  });
-
   it('orders queues strictly, by weight per FETCH, or by a function', () => {
     assert.deepEqual(queueOrder(['a', 'b'], Math.random)(), ['a', 'b']);
     const draws = [0.1, 0.0, 0.9, 0.0];
@@ -211,7 +182,7 @@ describe('worker fetching', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
       const client = createScriptedClient({ scheduler, emptyFetchMs: 10 });
-      const worker = createWorker({ ...base, concurrency: 1, client, scheduler, queues: ['critical', 'default'], handlers: {} });
+      const worker = createWorker({ ...base, concurrency: 1, client, scheduler, queues: ['critical', 'default'], handlers: { Echo: () => 1 } });
       record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 5);
       scheduler.flush();
@@ -237,24 +208,25 @@ describe('worker options', () => {
     ['middleware', { middleware: [1] }],
     ['wid', { wid: '' }],
     ['stallWarningMs', { stallWarningMs: 0 }],
+    ['deliveryGraceMs', { deliveryGraceMs: -1 }],
+    ['handlers', { handlers: {} }],
   ];
   for (const [argument, bad] of cases) {
     it(`rejects ${JSON.stringify(bad)} with InvalidArgumentError naming ${argument}`, () => {
       assert.throws(
-        () => createWorker({ client, handlers: {}, ...bad } as never),
+        () => createWorker({ client, handlers: { Echo: () => 1 }, ...bad } as never),
         (error: unknown) => error instanceof InvalidArgumentError && error.argument === argument,
       );
     });
   }
 
-  it('pipelines 4 FETCHes per FETCH socket by default, and 1 with a client of the user\'s own, whose pool decides', () => {
-    assert.equal(resolveWorkerOptions({ handlers: {} }).fetchDepth, 4);
-    assert.equal(resolveWorkerOptions({ client, handlers: {} }).fetchDepth, 1);
-    assert.equal(resolveWorkerOptions({ client, handlers: {}, fetchDepth: 3 }).fetchDepth, 3);
+  it('keeps one FETCH outstanding per FETCH socket unless fetchDepth opts into pipelining', () => {
+    assert.equal(resolveWorkerOptions({ handlers: { Echo: () => 1 } }).fetchDepth, 1);
+    assert.equal(resolveWorkerOptions({ client, handlers: { Echo: () => 1 }, fetchDepth: 3 }).fetchDepth, 3);
   });
 
   it('keeps a concurrency of 1 and fetchers of 1 (defaults apply only to absent options)', () => {
-    assert.doesNotThrow(() => createWorker({ client, handlers: {}, concurrency: 1 }));
+    assert.doesNotThrow(() => createWorker({ client, handlers: { Echo: () => 1 }, concurrency: 1 }));
   });
 });
 
@@ -267,5 +239,38 @@ describe('stall warnings', () => {
       scheduler.schedule(() => { jump = 12_000; }, 2_500);
       expectObservable(stallWarnings(1_000, 10_000, clock).pipe(map((e) => e.blockedMs)), '5s !').toBe('3s a', { a: 12_000 });
     });
+  });
+});
+
+describe('worker small items', () => {
+  it('counts retries remaining after this run: a retry(1) job sees 1 on its first run and 0 on its retry', () => {
+    assert.equal(retriesRemaining({ retry: 1 }), 1);
+    assert.equal(retriesRemaining({ retry: 1, failure: { retry_count: 0, remaining: 1, failed_at: 'x' } }), 0);
+    assert.equal(retriesRemaining({ retry: 5, failure: { retry_count: 2, failed_at: 'x' } }), 2);
+    assert.equal(retriesRemaining({}), 25);
+    assert.equal(retriesRemaining({ retry: -1 }), 0);
+  });
+
+  it('names the unknown jobtype and the jobtypes the worker handles', () => {
+    const error = new UnknownJobTypeError('job-1', 'Nope', ['Echo', 'Resize']);
+    assert.equal(error.message, "no handler is registered for jobtype 'Nope' (this worker handles 'Echo', 'Resize')");
+    assert.match(error.stack ?? '', /^UnknownJobType: no handler is registered for jobtype 'Nope'/);
+    assert.equal(error.field, 'jobtype');
+  });
+
+  it('reports a 1.5 s event-loop block as about 1.5 s with the default check interval', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      let jump = 0;
+      const clock = { now: () => scheduler.now() + jump, schedule: scheduler.schedule.bind(scheduler) };
+      scheduler.schedule(() => { jump = 1_500; }, 1_001); // blocked right after the tick at 1_000
+      const blocked$ = stallWarnings(WORKER_DEFAULTS.stallCheckIntervalMs, 1_000, clock).pipe(map((e) => e.blockedMs));
+      expectObservable(blocked$, '2s !').toBe('1100ms a', { a: 1_500 });
+    });
+  });
+
+  it('reconnects a default client within a second of each failed attempt', () => {
+    const delays = Array.from({ length: 40 }, (_, i) => WORKER_RECONNECT(i + 1));
+    assert.ok(delays.every((d) => typeof d === 'number' && d >= 50 && d <= 1_000), JSON.stringify(delays));
   });
 });

@@ -7,7 +7,7 @@ import type { WorkerEvent } from '../../src/worker/index.js';
 export type Jobs = AnyJobs;
 
 /** A job payload for scripted clients. */
-export function makeJob(jid: string, jobtype = 'Echo', extra: Partial<JobPayload> = {}): JobOf<AnyJobs> {
+export function makeJob(jid: string, jobtype = 'Echo', extra: Partial<JobPayload> = {}): JobOf {
   return { jid, jobtype, args: [jid], queue: 'default', ...extra };
 }
 

@@ -32,7 +32,7 @@ describe('worker against the in-memory server, in volume', () => {
     assert.deepEqual(jids.filter((jid) => !runs.has(jid)), []);
     assert.equal(events.filter(isWorkerEvent('succeeded')).length, 10_000);
     assert.equal(fx.server.working().length, 0);
-    assert.ok(peakConnections <= 6, `peak connections ${peakConnections}`);
+    assert.ok(peakConnections <= 8, `peak connections ${peakConnections}`);
     await fx.server.until.connections(0);
   });
 

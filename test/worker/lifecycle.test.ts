@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NEVER, map } from 'rxjs';
+import { ConnectionError } from '../../src/errors.js';
 import { createScriptedClient } from '../../src/testing/marbles/index.js';
 import { createWorker, isWorkerEvent, type WorkerEvent } from '../../src/worker/index.js';
 import { makeJob, ofType, record, testScheduler } from './helpers.js';
@@ -12,7 +13,7 @@ describe('worker heartbeat', () => {
     const scheduler = testScheduler();
     const client = createScriptedClient({ scheduler, emptyFetchMs: 50 });
     scheduler.run(() => {
-      const worker = createWorker({ ...base, client, scheduler, handlers: {}, beatIntervalMs: 100 });
+      const worker = createWorker({ ...base, client, scheduler, handlers: { Echo: () => 1 }, beatIntervalMs: 100 });
       record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 330);
     });
@@ -25,7 +26,7 @@ describe('worker heartbeat', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold }) => {
       const client = createScriptedClient({ scheduler, emptyFetchMs: 50, beat: () => cold('250ms a|', { a: 'ok' as const }) });
-      const worker = createWorker({ ...base, client, scheduler, handlers: {}, beatIntervalMs: 100 });
+      const worker = createWorker({ ...base, client, scheduler, handlers: { Echo: () => 1 }, beatIntervalMs: 100 });
       record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 730);
       scheduler.flush();
@@ -42,7 +43,7 @@ describe('worker heartbeat', () => {
         emptyFetchMs: 40,
         beat: (i) => cold('10ms a|', { a: i === 0 ? ('quiet' as const) : ('ok' as const) }),
       });
-      const worker = createWorker({ ...base, client, scheduler, handlers: {}, beatIntervalMs: 100, fetchers: 1, concurrency: 1 });
+      const worker = createWorker({ ...base, client, scheduler, handlers: { Echo: () => 1 }, beatIntervalMs: 100, fetchers: 1, concurrency: 1 });
       const { events } = record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 450);
       scheduler.flush();
@@ -62,7 +63,7 @@ describe('worker heartbeat', () => {
         beat: () => cold('10ms a|', { a: 'terminate' as const }),
         close: () => cold('5ms a|', { a: undefined }),
       });
-      const worker = createWorker({ ...base, client, scheduler, handlers: {}, beatIntervalMs: 100, concurrency: 1 });
+      const worker = createWorker({ ...base, client, scheduler, handlers: { Echo: () => 1 }, beatIntervalMs: 100, concurrency: 1 });
       // terminate at 110; the outstanding FETCH (sent at 80) answers at 120; close completes at 126.
       expectObservable(worker.pipe(map((e: WorkerEvent) => (e.type === 'stateChanged' ? e.to[0] : e.type[0])))).toBe(
         's 109ms (ht) 12ms (ss|)', { s: 's', h: 'h', t: 't' },
@@ -79,7 +80,7 @@ describe('worker heartbeat', () => {
         emptyFetchMs: 50,
         beat: (i) => (i === 0 ? cold('5ms #', {}, serverError('BEAT', 'unknown worker w1')) : cold('5ms a|', { a: 'ok' as const })),
       });
-      const worker = createWorker({ ...base, client, scheduler, handlers: {}, beatIntervalMs: 100, wid: 'w1' });
+      const worker = createWorker({ ...base, client, scheduler, handlers: { Echo: () => 1 }, beatIntervalMs: 100, wid: 'w1' });
       const { events } = record(scheduler, worker);
       scheduler.schedule(() => worker.stop().subscribe(), 150);
       scheduler.flush();
@@ -175,7 +176,7 @@ describe('worker shutdown', () => {
     const scheduler = testScheduler();
     scheduler.run(() => {
       const client = createScriptedClient({ scheduler, emptyFetchMs: 50 });
-      const worker = createWorker({ ...base, client, scheduler, concurrency: 1, beatIntervalMs: 10_000, handlers: {} });
+      const worker = createWorker({ ...base, client, scheduler, concurrency: 1, beatIntervalMs: 10_000, handlers: { Echo: () => 1 } });
       worker.subscribe();
       const done: number[] = [];
       scheduler.schedule(() => {
@@ -186,6 +187,121 @@ describe('worker shutdown', () => {
       assert.deepEqual(done, [50, 50]);
       assert.equal(client.callsOf('CLOSE').length, 1);
       assert.ok(isWorkerEvent('stopped')({ type: 'stopped', forced: false, abortedJobs: 0 }));
+    });
+  });
+});
+
+describe('worker stop bounds', () => {
+  const lostConnection = (): Error => new ConnectionError('the server is unreachable');
+
+  it('stops an idle worker once its outstanding FETCH comes back empty, having sent no other', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const client = createScriptedClient({ scheduler, emptyFetchMs: 2_000 });
+      const worker = createWorker({ ...base, client, scheduler, beatIntervalMs: 100_000, handlers: { Echo: () => 1 } });
+      const { completedAt } = record(scheduler, worker);
+      scheduler.schedule(() => worker.stop().subscribe(), 2_500); // the second FETCH went out at 2_000
+      scheduler.flush();
+      assert.equal(completedAt(), 4_000);
+      assert.deepEqual(client.callsOf('FETCH').map((c) => c.at), [0, 2_000]);
+    });
+  });
+
+  it('gives up ACKs it cannot deliver deliveryGraceMs after the shutdown timeout, and lists them before stopped', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      const client = createScriptedClient({
+        scheduler,
+        jobs: [makeJob('job-0001')],
+        emptyFetchMs: 50,
+        ack: () => cold('5ms #', {}, lostConnection()),
+      });
+      const worker = createWorker({ ...base, client, scheduler, beatIntervalMs: 100_000, shutdownTimeoutMs: 1_000, deliveryGraceMs: 2_000, handlers: { Echo: () => 1 } });
+      const { events, completedAt } = record(scheduler, worker);
+      scheduler.schedule(() => worker.stop().subscribe(), 10);
+      scheduler.flush();
+      // stop at 10: give up at 10 + 1_000 + 2_000.
+      assert.equal(completedAt(), 3_010);
+      assert.deepEqual(ofType(events, 'deliveryLost').map(([at, e]) => [at, e.jid, e.reason]), [[3_010, 'job-0001', 'stopped']]);
+      assert.deepEqual(ofType(events, 'undelivered'), [[3_010, { type: 'undelivered', commands: [{ command: 'ACK', jid: 'job-0001', jobtype: 'Echo' }] }]]);
+      assert.deepEqual(events.slice(-2).map(([, e]) => e.type), ['stateChanged', 'stopped']);
+    });
+  });
+
+  it('FAILs a job whose handler ignores its signal at the shutdown timeout, and stops once the handler settles', async () => {
+    const scheduler = testScheduler();
+    let settle!: () => void;
+    let stoppedAt: number | undefined;
+    scheduler.run(() => {
+      const client = createScriptedClient({ scheduler, jobs: [makeJob('job-0001')], emptyFetchMs: 50 });
+      const worker = createWorker({
+        ...base, client, scheduler, beatIntervalMs: 100_000, shutdownTimeoutMs: 100,
+        handlers: { Echo: () => new Promise<void>((resolve) => (settle = resolve)) },
+      });
+      worker.subscribe({
+        complete: () => {
+          stoppedAt = scheduler.now();
+        },
+      });
+      scheduler.schedule(() => worker.stop().subscribe(), 10);
+      scheduler.maxFrames = 1_000; // the run waits for the handler: flush up to here
+      scheduler.flush();
+      assert.deepEqual(client.callsOf('FAIL').map((c) => [c.at, (c.error as Error).name]), [[110, 'WorkerShutdown']]);
+      assert.equal(worker.inFlight().length, 1, 'the handler still holds its slot');
+      assert.equal(stoppedAt, undefined);
+    });
+    settle();
+    await new Promise<void>((resolve) => { setImmediate(resolve); });
+    scheduler.maxFrames = Number.POSITIVE_INFINITY;
+    scheduler.run(() => {
+      scheduler.flush();
+    });
+    assert.notEqual(stoppedAt, undefined);
+  });
+});
+
+describe('one run per worker', () => {
+  it('shares one run between subscribers: one FETCH stream, the same events, and a forced stop only when the last one leaves', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const client = createScriptedClient({ scheduler, jobs: [makeJob('job-0001'), makeJob('job-0002')], emptyFetchMs: 100 });
+      const worker = createWorker({ ...base, client, scheduler, concurrency: 2, fetchers: 1, beatIntervalMs: 100_000, handlers: { Echo: () => 1 } });
+      const a: string[] = [];
+      const b: string[] = [];
+      const first = worker.subscribe((e) => a.push(e.type));
+      const second = worker.pipe(map((e) => e.type)).subscribe((t) => b.push(t));
+      scheduler.schedule(() => {
+        first.unsubscribe();
+      }, 50);
+      scheduler.schedule(() => {
+        assert.equal(worker.state, 'running', 'one subscriber left: the run goes on');
+        second.unsubscribe();
+      }, 150);
+      scheduler.flush();
+      assert.deepEqual(client.callsOf('ACK').map((c) => c.jid), ['job-0001', 'job-0002']);
+      assert.equal(a.filter((t) => t === 'succeeded').length, 2);
+      assert.equal(b.filter((t) => t === 'succeeded').length, 2);
+      assert.equal(a[0], 'started'); // the second subscriber sees the run from when it joined
+      assert.equal(client.peakOutstanding('FETCH'), 1);
+      assert.equal(worker.state, 'stopped');
+      assert.deepEqual(client.callsOf('DESTROY').length, 1);
+    });
+  });
+
+  it('completes at once for a subscription after the run ended, starting nothing', () => {
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      const client = createScriptedClient({ scheduler, emptyFetchMs: 10 });
+      const worker = createWorker({ ...base, client, scheduler, beatIntervalMs: 100_000, handlers: { Echo: () => 1 } });
+      record(scheduler, worker);
+      scheduler.schedule(() => worker.stop().subscribe(), 5);
+      scheduler.flush();
+      const fetches = client.callsOf('FETCH').length;
+      const late = record(scheduler, worker);
+      assert.equal(late.completedAt(), scheduler.now());
+      assert.deepEqual(late.events, []);
+      scheduler.flush();
+      assert.equal(client.callsOf('FETCH').length, fetches);
     });
   });
 });

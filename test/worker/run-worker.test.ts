@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { NEVER } from 'rxjs';
 import { createScriptedClient } from '../../src/testing/marbles/index.js';
 import { createWorker, runWorker, type WorkerProcess } from '../../src/worker/index.js';
-import { testScheduler } from './helpers.js';
+import { makeJob, testScheduler } from './helpers.js';
 
 /** A process whose signals the test sends and whose exits it records. */
 class FakeProcess extends EventEmitter {
@@ -23,7 +23,7 @@ describe('runWorker', () => {
     const lines: string[] = [];
     // A FETCH that never comes back: neither stop can finish.
     const client = createScriptedClient({ scheduler, fetch: () => NEVER });
-    const worker = createWorker({ client, scheduler, handlers: {}, stallWarningMs: false, beatIntervalMs: 100_000 });
+    const worker = createWorker({ client, scheduler, handlers: { Echo: () => 1 }, stallWarningMs: false, beatIntervalMs: 100_000 });
     void runWorker(worker, { process: proc as unknown as WorkerProcess, log: (line) => lines.push(line) });
     proc.emit('SIGINT');
     assert.equal(worker.state, 'terminating');
@@ -35,5 +35,46 @@ describe('runWorker', () => {
       lines.filter((line) => line.startsWith('SIGINT')),
       ['SIGINT: stopping (again to force)', 'SIGINT: forcing stop (again to exit at once)', 'SIGINT: exiting now; jobs in flight stay reserved until their reserve_for runs out'],
     );
+  });
+});
+
+describe('runWorker exits', () => {
+  it('resolves with a non-zero code (130) after a stop forced by a second SIGINT', async () => {
+    const proc = new FakeProcess();
+    const client = createScriptedClient({ emptyFetchMs: 5, replyDelayMs: 0 });
+    const worker = createWorker({ client, handlers: { Echo: () => 1 }, stallWarningMs: false, beatIntervalMs: 100_000 });
+    const code = runWorker(worker, { process: proc as unknown as WorkerProcess, log: () => undefined });
+    proc.emit('SIGINT');
+    proc.emit('SIGINT');
+    assert.equal(await code, 130);
+    assert.equal(proc.exitCode, 130);
+  });
+
+  it('exits with code 1 graceMs after the shutdown timeout when a handler ignores its abort signal, and says so', async () => {
+    const proc = new FakeProcess();
+    const lines: string[] = [];
+    const exited = new Promise<void>((resolve) => {
+      proc.exit = ((exitCode?: number) => {
+        proc.exits.push(exitCode);
+        resolve();
+      }) as never;
+    });
+    const client = createScriptedClient({ jobs: [makeJob('job-stuck')], emptyFetchMs: 5, replyDelayMs: 0 });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let release!: () => void;
+    const worker = createWorker({
+      client, stallWarningMs: false, beatIntervalMs: 100_000, shutdownTimeoutMs: 20, deliveryGraceMs: 0,
+      handlers: { Echo: () => { started(); return new Promise<void>((resolve) => (release = resolve)); } }, // ignores its signal
+    });
+    const done = runWorker(worker, { process: proc as unknown as WorkerProcess, log: (line) => lines.push(line), graceMs: 30 });
+    await running;
+    proc.emit('SIGTERM');
+    await exited;
+    assert.deepEqual(proc.exits, [1]);
+    assert.equal(client.callsOf('FAIL').length, 1, 'the job was FAILed at the shutdown timeout');
+    assert.ok(lines.some((line) => /1 handlers ignored their abort signal; exiting without them .*job-stuck/.test(line)), lines.join('\n'));
+    release(); // a real process has exited by now; here the run ends once the handler settles
+    await done;
   });
 });

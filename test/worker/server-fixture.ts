@@ -48,7 +48,7 @@ export function useServerFixture(): ServerFixture {
       return jids;
     },
     worker: (queue, extra) => {
-      const worker = createWorker({ connection: { url: fixture.server.url }, queues: [queue], stallWarningMs: false, handlers: {}, ...extra });
+      const worker = createWorker({ connection: { url: fixture.server.url }, queues: [queue], stallWarningMs: false, handlers: { Work: () => undefined }, ...extra });
       workers.push(worker);
       return worker;
     },

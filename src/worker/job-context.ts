@@ -4,12 +4,25 @@ import type { JobContext } from './handler-types.js';
 const NO_CUSTOM: { readonly [key: string]: JsonValue } = Object.freeze({});
 
 /**
- * The {@link JobContext} a slot hands its handler: a class, so the lazy `signal` is a prototype
+ * How many more times the server retries a job if this run fails: the job's `retry` (25 when
+ * absent) on a first run; on a retry, the failure's `remaining` (retries left counting this
+ * one, so this run's failure leaves one fewer) or `retry - retry_count - 1`. Never below 0.
+ * @internal
+ */
+export function retriesRemaining(job: { readonly retry?: number; readonly failure?: JobFailure }): number {
+  const retry = job.retry ?? 25;
+  const failure = job.failure;
+  if (failure === undefined) return Math.max(0, retry);
+  return Math.max(0, (failure.remaining ?? retry - failure.retry_count) - 1);
+}
+
+/**
+ * The {@link JobContext} handed to a handler: a class, so the lazy `signal` is a prototype
  * getter (an object literal with an accessor is built through a slow path on every job) and
  * `locals` is made only when read.
  * @internal
  */
-export class SlotContext<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> implements JobContext<Jobs, Client> {
+export class JobContextImpl<Jobs extends JobTypes, Client extends WorkerClient<Jobs>> implements JobContext<Jobs, Client> {
   readonly jid: string;
   readonly jobtype: keyof Jobs & string;
   readonly custom: { readonly [key: string]: JsonValue };
@@ -29,10 +42,8 @@ export class SlotContext<Jobs extends JobTypes, Client extends WorkerClient<Jobs
     this.jid = job.jid;
     this.jobtype = job.jobtype;
     this.custom = job.custom ?? NO_CUSTOM;
-    const failure = job.failure;
-    this.failure = failure;
-    const retry = job.retry ?? 25;
-    this.retriesRemaining = Math.max(0, failure?.remaining ?? retry - (failure === undefined ? 0 : failure.retry_count + 1));
+    this.failure = job.failure;
+    this.retriesRemaining = retriesRemaining(job);
     this.#execution = execution;
   }
 
