@@ -1,6 +1,7 @@
+import debug from 'debug';
 import {
-  EMPTY, NEVER, type Observable, Subject, catchError, concat, defer, endWith, filter, ignoreElements, merge, mergeMap, of, scan,
-  share, takeUntil, tap, throwError,
+  EMPTY, NEVER, type Observable, Subject, catchError, concat, defer, endWith, filter, ignoreElements, map, merge, mergeMap, of, scan,
+  identity, share, takeUntil, tap, throwError,
 } from 'rxjs';
 import { ClosedError, HandshakeError } from '../errors.js';
 import type { AnyJobs, BeatState, JobTypes, WorkerClient } from '../streams/types.js';
@@ -18,7 +19,14 @@ import { runJobs } from './run-jobs.js';
 import { settleJobs } from './settle-jobs.js';
 import { stallWarnings } from './stall-monitor.js';
 import { WorkerClients } from './worker-clients.js';
+import { canMutate, discardUnrecoverable } from './discard-unrecoverable.js';
+import { QueueLimits } from './queue-limits.js';
+import { type WorkerHealth, workerHealth } from './worker-health.js';
+import { workerLogRecord } from './worker-log.js';
+import { WorkerMetrics, type WorkerMetricsSnapshot } from './worker-metrics.js';
 import { type ResolvedWorkerOptions, type WorkerClientFactory, type WorkerOptions, resolveWorkerOptions } from './worker-options.js';
+
+const log = debug('faktory-rx:worker');
 
 /** Options of {@link Worker.stop}. */
 export interface StopOptions {
@@ -63,6 +71,10 @@ export interface Worker extends Observable<WorkerEvent> {
   stop(options?: StopOptions): Observable<void>;
   /** The jobs whose handlers are running now, with elapsed time. */
   inFlight(): InFlightJob[];
+  /** The worker's numbers now: jobs by jobtype and outcome, durations, connections, BEATs (see {@link WorkerMetrics}). */
+  metrics(): WorkerMetricsSnapshot;
+  /** Ready (connected, a BEAT accepted within two intervals) and live (no long event-loop stall), with the reasons if not. */
+  health(): WorkerHealth;
 }
 
 function isFatal(error: unknown): boolean {
@@ -110,6 +122,16 @@ export function createWorker<Jobs extends JobTypes = AnyJobs, Client extends Wor
       ? (defaultClientFactory<Jobs>(options.connection ?? {}) as unknown as WorkerClientFactory<Jobs, Client>)
       : undefined);
   let run: Run | undefined;
+  const metrics = new WorkerMetrics(() => o.scheduler.now());
+  const { logger } = o;
+  const observe = (event: WorkerEvent): void => {
+    metrics.record(event);
+    if (logger === undefined && !log.enabled) return;
+    const line = workerLogRecord(event);
+    if (line === undefined) return;
+    logger?.[line.level](line.message, line.fields);
+    if (log.enabled) log('%s %s', line.level, line.message);
+  };
   const worker$ = defer(() => {
     const clients = new WorkerClients<Jobs, Client>({
       client: options.client, beatClient: options.beatClient, factory, identity: o.identity, fetchers: o.fetchers, fetchDepth: o.fetchDepth,
@@ -117,6 +139,7 @@ export function createWorker<Jobs extends JobTypes = AnyJobs, Client extends Wor
     run = workerRun(o, clients);
     return run.events$;
   }).pipe(
+    tap(observe),
     share({
       resetOnError: false,
       resetOnComplete: false,
@@ -141,6 +164,8 @@ export function createWorker<Jobs extends JobTypes = AnyJobs, Client extends Wor
       else run.lifecycle.stop('stop');
       return run.lifecycle.stopped$;
     },
+    metrics: () => metrics.snapshot(),
+    health: () => workerHealth(metrics.snapshot(), { beatIntervalMs: o.beatIntervalMs }),
     inFlight(): InFlightJob[] {
       const now = o.scheduler.now();
       return [...(run?.running.values() ?? [])].map((job) => ({ ...job, elapsedMs: now - job.startedAtMs }));
@@ -168,13 +193,16 @@ function workerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(o: 
 
   // Demand stops when the run leaves `running`: no FETCH after that, the rest of the pipeline drains.
   const demand$ = feedback$.pipe(jobDemand(o.concurrency, o.fetchers), takeUntil(lifecycle.leftRunning$));
+  const limits = o.queueLimits.size === 0 ? undefined : new QueueLimits(o.queueLimits);
+  const fetchClient = limits === undefined ? clients.main : limits.limit(clients.main, lifecycle.leftRunning$);
   const pipeline$ = demand$.pipe(
-    fetchOnDemand(clients.main, {
+    fetchOnDemand(fetchClient, {
       queues: queueOrder(o.queues, o.random), maxOutstanding: o.fetchers * o.fetchDepth, retryDelayMs, scheduler, isFatal,
       abandon$: lifecycle.giveUp$,
     }),
     runJobs({ ...o, client: clients.main, wid: o.identity.wid, abort$: lifecycle.abort$ }),
     settleJobs(clients.main, { retryDelayMs, scheduler, giveUp$: lifecycle.giveUp$ }),
+    canMutate(clients.main) ? discardUnrecoverable(clients.main) : identity,
     tap((event) => {
       track(event);
       feedback$.next(event);
@@ -194,7 +222,10 @@ function workerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(o: 
       const { jid, jobtype, queue, atMs } = event as Extract<WorkerEvent, { type: 'fetched' }>;
       running.set(jid, { jid, jobtype, queue, startedAtMs: atMs });
     } else if (event.type === 'released') {
-      running.delete((event as JobReleasedEvent).jid);
+      const { jid } = event as JobReleasedEvent;
+      const job = running.get(jid);
+      if (job !== undefined) limits?.released(job.queue);
+      running.delete(jid);
     } else if (event.type === 'failed') {
       if ((event as JobFailedEvent).reason === 'shutdown') abortedJobs++;
     } else if (event.type === 'deliveryLost') {
@@ -267,5 +298,11 @@ function connectionEvents<Jobs extends JobTypes, Client extends WorkerClient<Job
       }, { lost: false }),
       mergeMap((acc) => (acc.event === undefined ? EMPTY : of(acc.event))),
     );
-  return clients.separateBeat ? merge(watch(clients.main, 'main'), watch(clients.beat, 'beat')) : watch(clients.main, 'main');
+  const failures = (client: WorkerClient<Jobs>, role: WorkerClientRole): Observable<WorkerEvent> =>
+    client.events$.pipe(
+      filter((e): e is Extract<PoolEvent, { type: 'reconnecting' }> => e.type === 'reconnecting'),
+      map((e): WorkerEvent => ({ type: 'connectionFailed', client: role, attempt: e.attempt, delayMs: e.delayMs, error: e.error })),
+    );
+  const both = (client: WorkerClient<Jobs>, role: WorkerClientRole): Observable<WorkerEvent> => merge(watch(client, role), failures(client, role));
+  return clients.separateBeat ? merge(both(clients.main, 'main'), both(clients.beat, 'beat')) : both(clients.main, 'main');
 }

@@ -52,16 +52,21 @@ export function fetchOnDemand<Jobs extends JobTypes = AnyJobs>(
   return (demand$) =>
     defer(() => {
       let open = true;
-      const fetched = (job: JobOf<Jobs>): JobFetchedEvent<JobOf<Jobs>> => ({
-        type: 'fetched', jid: job.jid, jobtype: job.jobtype, queue: job.queue ?? 'default', job, atMs: scheduler.now(),
-      });
+      const fetched = (job: JobOf<Jobs>, sentAtMs: number): JobFetchedEvent<JobOf<Jobs>> => {
+        const atMs = scheduler.now();
+        return { type: 'fetched', jid: job.jid, jobtype: job.jobtype, queue: job.queue ?? 'default', job, atMs, fetchMs: atMs - sentAtMs };
+      };
       /** One slot's FETCHes until one brings a job (or the demand closed and one came back). */
       const untilJob$ = defer(() => {
         let failures = 0;
-        const attempt$ = defer(() => client.fetch(...queues())).pipe(
+        let sentAtMs = 0;
+        const attempt$ = defer(() => {
+          sentAtMs = scheduler.now();
+          return client.fetch(...queues());
+        }).pipe(
           map((job) => {
             failures = 0;
-            return job === null ? null : fetched(job);
+            return job === null ? null : fetched(job, sentAtMs);
           }),
           catchError((error: unknown) => {
             if (isFatal(error)) return throwError(() => error as Error);

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { NEVER } from 'rxjs';
 import { createScriptedClient } from '../../src/testing/marbles/index.js';
-import { createWorker, runWorker, type WorkerProcess } from '../../src/worker/index.js';
+import { createWorker, runWorker, streamLogger, type WorkerProcess } from '../../src/worker/index.js';
 import { makeJob, testScheduler } from './helpers.js';
 
 /** A process whose signals the test sends and whose exits it records. */
@@ -24,7 +24,7 @@ describe('runWorker', () => {
     // A FETCH that never comes back: neither stop can finish.
     const client = createScriptedClient({ scheduler, fetch: () => NEVER });
     const worker = createWorker({ client, scheduler, handlers: { Echo: () => 1 }, stallWarningMs: false, beatIntervalMs: 100_000 });
-    void runWorker(worker, { process: proc as unknown as WorkerProcess, log: (line) => lines.push(line) });
+    void runWorker(worker, { process: proc as unknown as WorkerProcess, logger: streamLogger({ write: (line) => lines.push(line) }) });
     proc.emit('SIGINT');
     assert.equal(worker.state, 'terminating');
     proc.emit('SIGINT');
@@ -43,7 +43,7 @@ describe('runWorker exits', () => {
     const proc = new FakeProcess();
     const client = createScriptedClient({ emptyFetchMs: 5, replyDelayMs: 0 });
     const worker = createWorker({ client, handlers: { Echo: () => 1 }, stallWarningMs: false, beatIntervalMs: 100_000 });
-    const code = runWorker(worker, { process: proc as unknown as WorkerProcess, log: () => undefined });
+    const code = runWorker(worker, { process: proc as unknown as WorkerProcess, logger: streamLogger({ write: () => undefined }) });
     proc.emit('SIGINT');
     proc.emit('SIGINT');
     assert.equal(await code, 130);
@@ -67,7 +67,7 @@ describe('runWorker exits', () => {
       client, stallWarningMs: false, beatIntervalMs: 100_000, shutdownTimeoutMs: 20, deliveryGraceMs: 0,
       handlers: { Echo: () => { started(); return new Promise<void>((resolve) => (release = resolve)); } }, // ignores its signal
     });
-    const done = runWorker(worker, { process: proc as unknown as WorkerProcess, log: (line) => lines.push(line), graceMs: 30 });
+    const done = runWorker(worker, { process: proc as unknown as WorkerProcess, logger: streamLogger({ write: (line) => lines.push(line) }), graceMs: 30 });
     await running;
     proc.emit('SIGTERM');
     await exited;
