@@ -119,6 +119,18 @@ describe('the examples', { concurrency: 3 }, () => {
     });
   });
 
+  it('trace-propagation.ts carries the trace of the pushing request into the job and the job it pushes in turn', async () => {
+    await withServer(async (server, url) => {
+      const run = await runExample('trace-propagation.ts', [], { FAKTORY_URL: url });
+      assertSucceeded(run, 'trace-propagation.ts');
+      const trace = /request trace ([0-9a-f]{32})/.exec(run.stdout)?.[1];
+      assert.ok(trace !== undefined, run.stdout);
+      assert.match(run.stdout, new RegExp(`ChargeCard ran in trace ${trace}`));
+      assert.match(run.stdout, new RegExp(`SendReceipt ran in trace ${trace}`));
+      assert.equal(processed(server), 2);
+    });
+  });
+
   it('tls-and-password.ts connects over TLS with a password and shows the errors of each mismatch', async () => {
     const run = await runExample('tls-and-password.ts', [], {});
     assertSucceeded(run, 'tls-and-password.ts');
