@@ -1,5 +1,5 @@
 /**
- * The upper bounds, in milliseconds, of the buckets every {@link DurationHistogram} counts into
+ * The upper bounds, in milliseconds, of the buckets every duration histogram of the metrics counts into
  * (the last, unbounded bucket is implied). They span a 1 ms job to one past the 30-minute default
  * reservation.
  */
