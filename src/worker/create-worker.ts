@@ -1,9 +1,9 @@
 import debug from 'debug';
 import {
   EMPTY, NEVER, type Observable, Subject, catchError, concat, defer, endWith, filter, ignoreElements, map, merge, mergeMap, of, scan,
-  identity, share, takeUntil, tap, throwError,
+  identity, share, takeUntil, tap, throwError, timer,
 } from 'rxjs';
-import { ClosedError, HandshakeError } from '../errors.js';
+import { ClosedError, HandshakeError, InvalidArgumentError } from '../errors.js';
 import type { AnyJobs, BeatState, JobTypes, WorkerClient } from '../streams/types.js';
 import type { PoolEvent } from '../transport/types.js';
 import { type DefaultWorkerClient, defaultClientFactory } from './default-clients.js';
@@ -73,6 +73,14 @@ export interface Worker extends Observable<WorkerEvent> {
   inFlight(): InFlightJob[];
   /** The worker's numbers now: jobs by jobtype and outcome, durations, connections, BEATs (see {@link WorkerMetrics}). */
   metrics(): WorkerMetricsSnapshot;
+  /**
+   * The metrics as a stream: a snapshot at once, then one every `everyMs` on the worker's
+   * scheduler. Never completes on its own; it does not start the worker.
+   *
+   * @example
+   * worker.metricsEvery(10_000).subscribe((m) => statsd.gauge('jobs.in_flight', m.inFlight));
+   */
+  metricsEvery(everyMs: number): Observable<WorkerMetricsSnapshot>;
   /** Ready (connected, a BEAT accepted within two intervals) and live (no long event-loop stall), with the reasons if not. */
   health(): WorkerHealth;
 }
@@ -165,6 +173,10 @@ export function createWorker<Jobs extends JobTypes = AnyJobs, Client extends Wor
       return run.lifecycle.stopped$;
     },
     metrics: () => metrics.snapshot(),
+    metricsEvery: (everyMs: number): Observable<WorkerMetricsSnapshot> => {
+      if (!(everyMs > 0)) throw new InvalidArgumentError(`must be a number of milliseconds > 0, got ${String(everyMs)}`, { argument: 'everyMs' });
+      return timer(0, everyMs, o.scheduler).pipe(map(() => metrics.snapshot()));
+    },
     health: () => workerHealth(metrics.snapshot(), { beatIntervalMs: o.beatIntervalMs }),
     inFlight(): InFlightJob[] {
       const now = o.scheduler.now();

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
+import { map } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { createScriptedClient } from '../../src/testing/marbles/index.js';
+import { createWorker } from '../../src/worker/index.js';
 import { DurationHistogram } from '../../src/worker/duration-histogram.js';
 import { startMetricsServer } from '../../src/worker/metrics-server.js';
 import { prometheusText } from '../../src/worker/prometheus-text.js';
@@ -189,5 +193,18 @@ describe('startMetricsServer', () => {
     assert.match(scraped.body, /^faktory_worker_running 1$/m);
     assert.equal((await get(server.port, '/livez')).status, 200);
     assert.equal((await get(server.port, '/nope')).status, 404);
+  });
+});
+
+describe('worker.metricsEvery', () => {
+  it('emits a snapshot at once and then every interval, on the worker scheduler, without starting the worker', () => {
+    const scheduler = new TestScheduler((actual, expected) => {
+      assert.deepEqual(actual, expected);
+    });
+    scheduler.run(({ expectObservable }) => {
+      const client = createScriptedClient({ scheduler });
+      const worker = createWorker({ client, scheduler, stallWarningMs: false, handlers: { A: () => undefined } });
+      expectObservable(worker.metricsEvery(100).pipe(map((m) => m.inFlight)), '^ 250ms !').toBe('a 99ms b 99ms c', { a: 0, b: 0, c: 0 });
+    });
   });
 });

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { NEVER } from 'rxjs';
 import { createScriptedClient } from '../../src/testing/marbles/index.js';
-import { createWorker, runWorker, streamLogger, type WorkerProcess } from '../../src/worker/index.js';
+import { createWorker, runWorker, streamLogger, type Logger, type WorkerProcess } from '../../src/worker/index.js';
 import { makeJob, testScheduler } from './helpers.js';
 
 /** A process whose signals the test sends and whose exits it records. */
@@ -16,6 +16,14 @@ class FakeProcess extends EventEmitter {
   }
 }
 
+/** A logger that keeps the messages. */
+function linesLogger(lines: string[]): Logger {
+  const keep = (message: string): void => {
+    lines.push(message);
+  };
+  return { debug: keep, info: keep, warn: keep, error: keep };
+}
+
 describe('runWorker', () => {
   it('stops on the first SIGINT, forces on the second, and exits at once with 130 on the third', () => {
     const scheduler = testScheduler();
@@ -24,7 +32,7 @@ describe('runWorker', () => {
     // A FETCH that never comes back: neither stop can finish.
     const client = createScriptedClient({ scheduler, fetch: () => NEVER });
     const worker = createWorker({ client, scheduler, handlers: { Echo: () => 1 }, stallWarningMs: false, beatIntervalMs: 100_000 });
-    void runWorker(worker, { process: proc as unknown as WorkerProcess, logger: streamLogger({ write: (line) => lines.push(line) }) });
+    void runWorker(worker, { process: proc as unknown as WorkerProcess, logger: linesLogger(lines) });
     proc.emit('SIGINT');
     assert.equal(worker.state, 'terminating');
     proc.emit('SIGINT');
@@ -67,7 +75,7 @@ describe('runWorker exits', () => {
       client, stallWarningMs: false, beatIntervalMs: 100_000, shutdownTimeoutMs: 20, deliveryGraceMs: 0,
       handlers: { Echo: () => { started(); return new Promise<void>((resolve) => (release = resolve)); } }, // ignores its signal
     });
-    const done = runWorker(worker, { process: proc as unknown as WorkerProcess, logger: streamLogger({ write: (line) => lines.push(line) }), graceMs: 30 });
+    const done = runWorker(worker, { process: proc as unknown as WorkerProcess, logger: linesLogger(lines), graceMs: 30 });
     await running;
     proc.emit('SIGTERM');
     await exited;
