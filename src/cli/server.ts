@@ -82,13 +82,9 @@ export async function runServerCommand(argv: readonly string[], io: CliIo = defa
     io.err(`faktory-rx server: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  const shown = password === undefined ? server.url : server.url.replace(/\/\/:[^@]*@/, '//:****@');
-  io.out(`faktory-rx in-memory Faktory server listening on ${shown}`);
-  io.out('This is an in-memory development/test server, not a production Faktory: nothing is persisted.');
-  if (password !== undefined) io.out('A password is required (the URL above hides it).');
-  io.out('Press Ctrl-C to stop.');
   const running = server;
-  return new Promise<number>((resolve) => {
+  // The handlers are in place before the first line is printed: whoever reads it may signal at once.
+  const stopped = new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -100,4 +96,10 @@ export async function runServerCommand(argv: readonly string[], io: CliIo = defa
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  const shown = password === undefined ? server.url : server.url.replace(/\/\/:[^@]*@/, '//:****@');
+  io.out(`faktory-rx in-memory Faktory server listening on ${shown}`);
+  io.out('This is an in-memory development/test server, not a production Faktory: nothing is persisted.');
+  if (password !== undefined) io.out('A password is required (the URL above hides it).');
+  io.out('Press Ctrl-C to stop.');
+  return stopped;
 }
