@@ -1,35 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { httpGet } from './http-get.js';
 import { startServer } from '../../src/testing/server/index.js';
 
 const entry = fileURLToPath(new URL('./fixtures/work-cli.ts', import.meta.url));
 const jobs = fileURLToPath(new URL('./fixtures/beating-jobs.ts', import.meta.url));
 
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      response.on('end', () => {
-        resolve({ status: response.statusCode ?? 0, body });
-      });
-    })
-      .on('error', reject)
-      .end();
-  });
-}
 
 /** Asks /healthz until it answers `status` (each answer is the next question's cue; no fixed sleeps). */
 async function healthBecomes(port: number, status: number): Promise<{ status: number; body: string }> {
   for (;;) {
-    const answer = await get(port, '/healthz');
+    const answer = await httpGet(port, '/healthz');
     if (answer.status === status) return answer;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -60,7 +44,7 @@ describe('faktory-rx work --metrics-port', () => {
       const healthy = await healthBecomes(http, 200);
       assert.deepEqual(JSON.parse(healthy.body), { ready: true, live: true, reasons: [], state: 'running' });
       await server.until.processed(3);
-      const scraped = await get(http, '/metrics');
+      const scraped = await httpGet(http, '/metrics');
       assert.match(scraped.body, /^faktory_worker_jobs_total\{jobtype="Work",outcome="succeeded"\} 3$/m);
 
       await server.close();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { describe, it } from 'node:test';
+import { httpGet } from './http-get.js';
 import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { createScriptedClient } from '../../src/testing/marbles/index.js';
@@ -160,39 +160,25 @@ describe('prometheusText', () => {
   });
 });
 
-function get(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      response.on('end', () => { resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type']), body }); });
-    })
-      .on('error', reject)
-      .end();
-  });
-}
 
 describe('startMetricsServer', () => {
   it('serves /metrics as Prometheus text and /healthz as 200 or 503 with the reasons', async (t) => {
     const metrics = new WorkerMetrics();
     const server = await startMetricsServer({ port: 0, host: '127.0.0.1', metrics: () => metrics.snapshot() });
     t.after(() => server.close());
-    const unhealthy = await get(server.port, '/healthz');
+    const unhealthy = await httpGet(server.port, '/healthz');
     assert.equal(unhealthy.status, 503);
     assert.deepEqual(JSON.parse(unhealthy.body), { ready: false, live: true, reasons: ['no BEAT answered yet'], state: 'running' });
     metrics.record({ type: 'heartbeat', reply: 'ok', rssKb: 1 });
-    const healthy = await get(server.port, '/healthz');
+    const healthy = await httpGet(server.port, '/healthz');
     assert.equal(healthy.status, 200);
     assert.equal(healthy.type, 'application/json');
-    const scraped = await get(server.port, '/metrics');
+    const scraped = await httpGet(server.port, '/metrics');
     assert.equal(scraped.status, 200);
     assert.match(scraped.type, /^text\/plain; version=0\.0\.4/);
     assert.match(scraped.body, /^faktory_worker_running 1$/m);
-    assert.equal((await get(server.port, '/livez')).status, 200);
-    assert.equal((await get(server.port, '/nope')).status, 404);
+    assert.equal((await httpGet(server.port, '/livez')).status, 200);
+    assert.equal((await httpGet(server.port, '/nope')).status, 404);
   });
 });
 
