@@ -163,7 +163,9 @@ export async function runWorkCommand(argv: readonly string[]): Promise<number> {
     const { handlers, options } = await loadWorkerModule(values.require);
     const set = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
     const connection = values.url === undefined ? options.connection : { ...options.connection, url: values.url };
-    const logger = streamLogger({ format, level: level as LogLevel });
+    // A module's own logger (pino, winston) wins unless a log flag asks for the CLI's.
+    const flagged = values['log-format'] !== undefined || values['log-level'] !== undefined;
+    const logger = options.logger !== undefined && !flagged ? options.logger : streamLogger({ format, level: level as LogLevel });
     // The worker's events are logged once, by runWorker.
     const workerOptions = { ...options };
     delete workerOptions.logger;

@@ -18,7 +18,11 @@ export interface JobDefinition {
   readonly reserveForSeconds?: number;
   /** Backtrace lines a worker reports on failure. */
   readonly backtrace?: number;
-  /** Worker: the handler's timeout in milliseconds, instead of the worker's `jobTimeoutMs`. */
+  /**
+   * Worker: the handler's timeout in milliseconds, instead of the worker's `jobTimeoutMs`; never
+   * past the job's reservation (`reserve_for` minus the worker's margin), or Faktory would hand
+   * the job out again while it still runs.
+   */
   readonly timeoutMs?: number;
   /**
    * Worker: at most this many jobs of this type run at once in one worker process (the

@@ -28,6 +28,9 @@ import { type ResolvedWorkerOptions, type WorkerClientFactory, type WorkerOption
 
 const log = debug('faktory-rx:worker');
 
+/** Where a worker made with a `logger` keeps it, so that `runWorker` does not log its events again. @internal */
+export const WORKER_LOGGER: unique symbol = Symbol('faktory-rx.workerLogger');
+
 /** Options of {@link Worker.stop}. */
 export interface StopOptions {
   /** Abort running jobs now and FAIL them, instead of waiting up to `shutdownTimeoutMs`. @defaultValue false */
@@ -137,8 +140,13 @@ export function createWorker<Jobs extends JobTypes = AnyJobs, Client extends Wor
     if (logger === undefined && !log.enabled) return;
     const line = workerLogRecord(event);
     if (line === undefined) return;
-    logger?.[line.level](line.message, line.fields);
     if (log.enabled) log('%s %s', line.level, line.message);
+    try {
+      logger?.[line.level](line.message, line.fields);
+    } catch (error) {
+      // A logger's failure is not the worker's: it goes on, and says so where it can.
+      log('the logger threw: %O', error);
+    }
   };
   const worker$ = defer(() => {
     const clients = new WorkerClients<Jobs, Client>({
@@ -183,7 +191,8 @@ export function createWorker<Jobs extends JobTypes = AnyJobs, Client extends Wor
       return [...(run?.running.values() ?? [])].map((job) => ({ ...job, elapsedMs: now - job.startedAtMs }));
     },
   };
-  return Object.defineProperties(worker$, Object.getOwnPropertyDescriptors(methods)) as Worker;
+  const own = logger === undefined ? {} : { [WORKER_LOGGER]: { value: logger } };
+  return Object.defineProperties(worker$, { ...Object.getOwnPropertyDescriptors(methods), ...own }) as Worker;
 }
 
 interface Run {
@@ -214,7 +223,7 @@ function workerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(o: 
     }),
     runJobs({ ...o, client: clients.main, wid: o.identity.wid, abort$: lifecycle.abort$ }),
     settleJobs(clients.main, { retryDelayMs, scheduler, giveUp$: lifecycle.giveUp$ }),
-    canMutate(clients.main) ? discardUnrecoverable(clients.main) : identity,
+    canMutate(clients.main) ? discardUnrecoverable(clients.main, lifecycle.giveUp$) : identity,
     tap((event) => {
       track(event);
       feedback$.next(event);
@@ -229,14 +238,20 @@ function workerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(o: 
   // A quiet worker has no jobs left to run but keeps beating: the work ends with the stop.
   const jobs$ = concat(pipeline$, lifecycle.stopping$).pipe(share());
 
+  // The queues of the jobs a limit counts, by jid, one entry per fetch: the same jid may be
+  // fetched again (its reservation ran out) while its first run still holds a slot.
+  const limitedQueues = new Map<string, string[]>();
   function track(event: { readonly type: string }): void {
     if (event.type === 'fetched') {
       const { jid, jobtype, queue, atMs } = event as Extract<WorkerEvent, { type: 'fetched' }>;
       running.set(jid, { jid, jobtype, queue, startedAtMs: atMs });
+      if (limits !== undefined) limitedQueues.set(jid, [...(limitedQueues.get(jid) ?? []), queue]);
     } else if (event.type === 'released') {
       const { jid } = event as JobReleasedEvent;
-      const job = running.get(jid);
-      if (job !== undefined) limits?.released(job.queue);
+      const queues = limitedQueues.get(jid);
+      const queue = queues?.shift();
+      if (queue !== undefined) limits?.released(queue);
+      if (queues?.length === 0) limitedQueues.delete(jid);
       running.delete(jid);
     } else if (event.type === 'failed') {
       if ((event as JobFailedEvent).reason === 'shutdown') abortedJobs++;
@@ -305,6 +320,8 @@ function connectionEvents<Jobs extends JobTypes, Client extends WorkerClient<Job
     client.events$.pipe(
       scan<PoolEvent, { lost: boolean; event?: WorkerEvent }>((acc, e) => {
         if (e.type === 'disconnected' && !acc.lost) return { lost: true, event: { type: 'connectionLost', client: role, error: e.error } };
+        // A connect that failed (also the very first) makes the next connection a restoration.
+        if (e.type === 'reconnecting') return { lost: true };
         if (e.type === 'connected' && acc.lost) return { lost: false, event: { type: 'connectionRestored', client: role } };
         return { lost: acc.lost };
       }, { lost: false }),

@@ -1,4 +1,6 @@
-import { type Observable, type OperatorFunction, catchError, concat, connect, filter, ignoreElements, merge, mergeMap, of } from 'rxjs';
+import {
+  NEVER, type Observable, type OperatorFunction, catchError, connect, endWith, filter, ignoreElements, map, merge, mergeMap, of, race, take,
+} from 'rxjs';
 import type { MutateBuilder } from '../streams/mutate-builder.js';
 import type { JobFailedEvent } from './events.js';
 import { UnrecoverableError } from './job-errors.js';
@@ -15,17 +17,36 @@ function isUnrecoverableFailure(event: { readonly type: string }): event is JobF
 /**
  * Sends jobs whose handler threw an {@link UnrecoverableError} to the dead set: for each such
  * `failed` event (its FAIL was accepted, so the job sits in the retries set), `MUTATE kill` by
- * jid on the retries set, then the event passes on with reason `discarded`. If the MUTATE fails
- * the event passes on unchanged: the job stays in the retries set and Faktory retries it as
- * usual. Every other event passes through at once. Put it after `settleJobs`.
+ * jid on the retries set, then the event passes on with reason `discarded`. If the MUTATE fails,
+ * or `giveUp$` emits first (a stopping worker's delivery grace is over), the event passes on
+ * unchanged: the job stays in the retries set and Faktory retries it as usual. A job with
+ * `retry: 0` (discarded by the FAIL) or `-1` (dead at once) needs no MUTATE; it finds nothing to
+ * move and still counts as `discarded`. Every other event passes through at once. Put it after
+ * `settleJobs`.
  *
  * @example
  * jobs$.pipe(runJobs(runOptions), settleJobs(client, settleOptions), discardUnrecoverable(client));
  */
-export function discardUnrecoverable<E extends { readonly type: string }>(client: MutatingClient): OperatorFunction<E, E | JobFailedEvent> {
+export function discardUnrecoverable<E extends { readonly type: string }>(
+  client: MutatingClient,
+  giveUp$: Observable<unknown> = NEVER,
+): OperatorFunction<E, E | JobFailedEvent> {
+  // Killed: the event says `discarded`. Given up (the worker stops) or refused: it passes as it was.
   const kill = (event: JobFailedEvent): Observable<JobFailedEvent> =>
-    concat(client.mutate('retries').jids(event.jid).kill().pipe(ignoreElements()), of<JobFailedEvent>({ ...event, reason: 'discarded' })).pipe(
-      catchError(() => of(event)),
+    race(
+      client
+        .mutate('retries')
+        .jids(event.jid)
+        .kill()
+        .pipe(
+          ignoreElements(),
+          endWith<JobFailedEvent>({ ...event, reason: 'discarded' }),
+          catchError(() => of(event)),
+        ),
+      giveUp$.pipe(
+        take(1),
+        map(() => event),
+      ),
     );
   return (source) =>
     source.pipe(

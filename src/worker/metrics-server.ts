@@ -1,4 +1,4 @@
-import { type Server, createServer } from 'node:http';
+import { type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { prometheusText } from './prometheus-text.js';
 import { type WorkerHealthOptions, workerHealth } from './worker-health.js';
@@ -34,8 +34,15 @@ export interface MetricsServer {
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
+    try {
+      answer(request.method, request.url, response);
+    } catch (error) {
+      response.writeHead(500, { 'content-type': 'text/plain' }).end(`${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  });
+  function answer(method: string | undefined, url: string | undefined, response: ServerResponse): void {
+    const path = (url ?? '/').split('?')[0];
+    if (method !== 'GET' && method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
@@ -52,11 +59,13 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       return;
     }
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-  });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => {
       server.off('error', reject);
+      // A later server error (e.g. out of file descriptors) is not worth a crash of the worker.
+      server.on('error', () => undefined);
       resolve();
     });
   });

@@ -1,6 +1,6 @@
 import type { AnyJobs, JobTypes, WorkerClient } from '../streams/types.js';
 import type { DefaultWorkerClient } from './default-clients.js';
-import { type Worker, createWorker } from './create-worker.js';
+import { WORKER_LOGGER, type Worker, createWorker } from './create-worker.js';
 import { type Logger, streamLogger, workerLogRecord } from './worker-log.js';
 import type { WorkerOptions } from './worker-options.js';
 
@@ -10,11 +10,11 @@ export type WorkerProcess = Pick<NodeJS.Process, 'on' | 'off' | 'exit'> & { exit
 /** Options of {@link runWorker}. Times are milliseconds. */
 export interface RunWorkerOptions {
   /**
-   * Where the worker's events and the signals' lines are logged (see `workerLogRecord`). When
-   * `runWorker` makes the worker from options, a `logger` among them is used when this is not
-   * given; when you pass a worker that has a `logger` of its own, pass `logger` here too, or its
-   * events are logged twice. @defaultValue `streamLogger()`: text lines of `info` and above to
-   * `process.stderr`
+   * Where the worker's events and the signals' lines are logged (see `workerLogRecord`). A
+   * worker made with a `logger` of its own logs its events there itself, and `runWorker` logs
+   * only the signals' lines (to this logger, else to the worker's): nothing is logged twice.
+   * @defaultValue the worker's `logger`, else `streamLogger()`: text lines of `info` and above
+   * to `process.stderr`
    */
   readonly logger?: Logger;
   /** The process to wire. @defaultValue `process` */
@@ -30,6 +30,20 @@ export interface RunWorkerOptions {
    * code 1. Pending ACK/FAILs get at least the worker's `deliveryGraceMs`. @defaultValue 3_000
    */
   readonly graceMs?: number;
+}
+
+/** The logger a worker was made with, if any. */
+function ownLogger(worker: Worker): Logger | undefined {
+  return (worker as Worker & { readonly [WORKER_LOGGER]?: Logger })[WORKER_LOGGER];
+}
+
+/** Runs a logger call; a logger that throws must not take the worker down with it. */
+function safely(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // Nowhere better to report it: the logger is what failed.
+  }
 }
 
 /** Defaults of {@link RunWorkerOptions}. */
@@ -63,13 +77,15 @@ export function runWorker<Jobs extends JobTypes = AnyJobs, Client extends Worker
   let logger: Logger;
   if ('subscribe' in workerOrOptions) {
     worker = workerOrOptions;
-    logger = options.logger ?? streamLogger();
+    logger = options.logger ?? ownLogger(worker) ?? streamLogger();
   } else {
     // The worker's events are logged here, once, with the signals' lines.
     const { logger: own, ...workerOptions } = workerOrOptions;
     worker = createWorker(workerOptions);
     logger = options.logger ?? own ?? streamLogger();
   }
+  // A worker made with a logger logs its own events: only the signals' lines are left to log here.
+  const logsEvents = ownLogger(worker) === undefined;
   const log = (line: string): void => {
     logger.info(line);
   };
@@ -152,8 +168,12 @@ export function runWorker<Jobs extends JobTypes = AnyJobs, Client extends Worker
         if (event.type === 'started') limits = event;
         if (event.type === 'stateChanged' && event.to === 'terminating' && event.cause === 'beat') exitBy(bound(limits.shutdownTimeoutMs));
         if (event.type === 'stopped') forced = event.forced;
-        const line = workerLogRecord(event);
-        if (line !== undefined) logger[line.level](line.message, line.fields);
+        const line = logsEvents ? workerLogRecord(event) : undefined;
+        if (line !== undefined) {
+          safely(() => {
+            logger[line.level](line.message, line.fields);
+          });
+        }
       },
       error: (error: unknown) => {
         logger.error(`worker failed: ${error instanceof Error ? error.message : String(error)}`);

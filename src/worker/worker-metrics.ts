@@ -52,7 +52,7 @@ export interface WorkerMetricsSnapshot {
   readonly retries: { readonly ack: number; readonly fail: number; readonly fetch: number };
   /** BEATs that failed. */
   readonly beatFailures: number;
-  /** The longest event-loop stall reported, and when (epoch milliseconds). */
+  /** The latest event-loop stall reported, and when (epoch milliseconds). */
   readonly lastStall: { readonly blockedMs: number; readonly at: number } | undefined;
 }
 

@@ -272,7 +272,7 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
     queueLimits.set(queue, Math.min(limit, queueLimits.get(queue) ?? Infinity));
   };
   const queueConcurrency = options.queueConcurrency ?? {};
-  if (typeof queueConcurrency !== 'object') fail('queueConcurrency', 'must be an object of queue name to limit');
+  if (typeof queueConcurrency !== 'object' || (queueConcurrency as unknown) === null) fail('queueConcurrency', 'must be an object of queue name to limit');
   for (const [queue, limit] of Object.entries(queueConcurrency)) limitQueue(queue, limit, `queueConcurrency.${queue}`);
   for (const [jobtype, definition] of Object.entries(definitions)) {
     if (definition.concurrency === undefined) continue;
@@ -301,7 +301,14 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
     beatIntervalMs: positive(options.beatIntervalMs ?? d.beatIntervalMs, 'beatIntervalMs'),
     shutdownTimeoutMs: nonNegative(options.shutdownTimeoutMs ?? d.shutdownTimeoutMs, 'shutdownTimeoutMs'),
     deliveryGraceMs: nonNegative(options.deliveryGraceMs ?? d.deliveryGraceMs, 'deliveryGraceMs'),
-    jobTimeoutMs: timeouts.size === 0 ? baseTimeout : (job) => timeouts.get(job.jobtype) ?? baseTimeout(job),
+    // A definition's time limit still ends before the job's reservation does.
+    jobTimeoutMs:
+      timeouts.size === 0
+        ? baseTimeout
+        : (job) => {
+            const defined = timeouts.get(job.jobtype);
+            return defined === undefined ? baseTimeout(job) : Math.min(defined, Math.max(1, reservationMs(job) - margin));
+          },
     retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(base * 2 ** (attempt - 1), max)),
     stallWarningMs,
     stallCheckIntervalMs: positive(options.stallCheckIntervalMs ?? d.stallCheckIntervalMs, 'stallCheckIntervalMs'),

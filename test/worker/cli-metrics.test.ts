@@ -30,7 +30,10 @@ describe('faktory-rx work --metrics-port', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    const metricsPort = new Promise<number>((resolve) => {
+    const metricsPort = new Promise<number>((resolve, reject) => {
+      child.once('exit', (code) => {
+        reject(new Error(`the worker exited with ${String(code)} before serving metrics:\n${stderr}`));
+      });
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
         for (const line of stderr.split('\n')) {

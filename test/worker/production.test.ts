@@ -162,6 +162,27 @@ describe('worker metrics, job definitions and do-not-retry against the in-memory
 });
 
 describe('a worker whose server cannot be reached', () => {
+  it('becomes ready once a server that was down at its start comes up, and says the connection is restored', async () => {
+    const down = await startServer({ port: 0 });
+    const port = Number(new URL(down.url).port);
+    await down.close();
+    const { logger, lines } = recordingLogger('info');
+    const worker = createWorker({ connection: { url: down.url, reconnect: 20 }, stallWarningMs: false, beatIntervalMs: 30, logger, handlers: { A: () => undefined } });
+    const running = worker.subscribe();
+    const restored = firstValueFrom(worker.pipe(filter((e) => e.type === 'connectionRestored' && e.client === 'main')), { defaultValue: undefined });
+    const beat = firstValueFrom(worker.pipe(filter(isWorkerEvent('heartbeat'))), { defaultValue: undefined });
+    await firstValueFrom(worker.pipe(filter((e) => e.type === 'connectionFailed' && e.client === 'main')), { defaultValue: undefined });
+    const server = await startServer({ port });
+    try {
+      await Promise.all([restored, beat]);
+      assert.deepEqual(worker.health(), { ready: true, live: true, reasons: [] });
+      assert.ok(lines.some((l) => l.message === 'main connection restored'), lines.map((l) => l.message).join('\n'));
+    } finally {
+      running.unsubscribe();
+      await server.close();
+    }
+  });
+
   it('logs the first failure at once, then ever less often, with the attempt count and the cause', async () => {
     const gone = await startServer({ port: 0 });
     const url = gone.url;

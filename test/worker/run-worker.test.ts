@@ -46,6 +46,22 @@ describe('runWorker', () => {
   });
 });
 
+describe('runWorker logs', () => {
+  it('logs each event once when the worker has a logger of its own, also when runWorker is given the same one', async () => {
+    const proc = new FakeProcess();
+    const lines: string[] = [];
+    const logger = linesLogger(lines);
+    const client = createScriptedClient({ emptyFetchMs: 5, replyDelayMs: 0 });
+    const worker = createWorker({ client, logger, handlers: { Echo: () => 1 }, stallWarningMs: false, beatIntervalMs: 100_000 });
+    const code = runWorker(worker, { process: proc as unknown as WorkerProcess, logger });
+    proc.emit('SIGTERM');
+    assert.equal(await code, 0);
+    assert.equal(lines.filter((line) => /^worker \S+ started/.test(line)).length, 1, lines.join('\n'));
+    assert.equal(lines.filter((line) => line.startsWith('worker stopped')).length, 1, lines.join('\n'));
+    assert.equal(lines.filter((line) => line === 'SIGTERM: stopping').length, 1);
+  });
+});
+
 describe('runWorker exits', () => {
   it('resolves with a non-zero code (130) after a stop forced by a second SIGINT', async () => {
     const proc = new FakeProcess();
