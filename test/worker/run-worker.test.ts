@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { NEVER } from 'rxjs';
+import { NEVER, filter, firstValueFrom } from 'rxjs';
 import { createScriptedClient } from '../../src/testing/marbles/index.js';
-import { createWorker, runWorker, streamLogger, type Logger, type WorkerProcess } from '../../src/worker/index.js';
+import { createWorker, runWorker, streamLogger, type DeliveryLostEvent, type JobFailedEvent, type Logger, type WorkerProcess } from '../../src/worker/index.js';
 import { makeJob, testScheduler } from './helpers.js';
 
 /** A process whose signals the test sends and whose exits it records. */
@@ -93,10 +93,17 @@ describe('runWorker exits', () => {
     });
     const done = runWorker(worker, { process: proc as unknown as WorkerProcess, logger: linesLogger(lines), graceMs: 30 });
     await running;
+    // The FAIL goes out at the shutdown timeout; on a busy machine its event may come after the exit.
+    // (With deliveryGraceMs 0 its delivery is given up at once: the FAIL is sent, its reply not awaited.)
+    const failed = firstValueFrom(
+      worker.pipe(filter((e): e is JobFailedEvent | DeliveryLostEvent => e.type === 'failed' || (e.type === 'deliveryLost' && e.command === 'FAIL'))),
+      { defaultValue: undefined },
+    );
     proc.emit('SIGTERM');
     await exited;
     assert.deepEqual(proc.exits, [1]);
-    assert.equal(client.callsOf('FAIL').length, 1, 'the job was FAILed at the shutdown timeout');
+    assert.equal((await failed)?.jid, 'job-stuck', 'the job was FAILed at the shutdown timeout');
+    assert.equal(client.callsOf('FAIL').length, 1);
     assert.ok(lines.some((line) => /1 handlers ignored their abort signal; exiting without them .*job-stuck/.test(line)), lines.join('\n'));
     release(); // a real process has exited by now; here the run ends once the handler settles
     await done;
