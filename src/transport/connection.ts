@@ -128,6 +128,8 @@ export class Connection {
   #connected = false;
   #blocked = false;
   #corked = false;
+  /** Commands written into the current cork. */
+  #corkedEntries = 0;
   #timer: Subscription | undefined;
   /** One timer for the reply deadline of the command at the head of the pipeline. */
   #deadlineTimer: Subscription | undefined;
@@ -143,6 +145,18 @@ export class Connection {
     if (!this.#corked) return;
     this.#corked = false;
     this.#socket.uncork();
+    // The corked commands leave now: their time limits count from here, not from when they were
+    // corked. (After the event loop was blocked between the two, a command judged by its cork
+    // time would time out before the server could answer, and the connection be discarded with
+    // its reply on the way: a FETCH's job stranded.) They are the last ones awaiting a reply.
+    const now = this.#scheduler.now();
+    const awaiting = this.#awaiting;
+    for (let i = Math.max(0, awaiting.length - this.#corkedEntries); i < awaiting.length; i++) {
+      const entry = awaiting[i] as Entry;
+      entry.writtenAt = now;
+      if (i === 0) this.#headFrom(entry, now);
+    }
+    this.#corkedEntries = 0;
   };
 
   private constructor(config: ResolvedConfig, limits: ConnectionLimits, onOpen: (error?: FaktoryError) => void) {
@@ -324,6 +338,7 @@ export class Connection {
       this.#socket.cork();
       setImmediate(this.#uncork);
     }
+    if (this.#corked) this.#corkedEntries++;
     entry.state = 'awaiting';
     entry.writtenAt = this.#scheduler.now();
     this.#awaiting.push(entry);

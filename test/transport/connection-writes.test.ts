@@ -142,6 +142,18 @@ describe('Connection writes', () => {
     assert.deepEqual((await Promise.all([...first, ...second])).map(bulk), ['A', 'B', 'C', 'D']);
   });
 
+  it('counts a corked command\'s reply deadline from when it leaves the socket, so a block of the event loop after the write does not time it out', async () => {
+    // Written (corked), then the event loop is blocked for longer than the reply timeout before
+    // the turn's uncork sends it: its timer is overdue by then, but the server has not had it.
+    const reply = firstOf(connection.request('A', [], { timeoutMs: 200 }));
+    const until = Date.now() + 400;
+    while (Date.now() < until) {
+      // A CPU-bound stretch, as a handler that blocks: no I/O, no timers, no immediates.
+    }
+    assert.equal(bulk(await reply), 'A');
+    assert.ok(connection.usable, 'the connection was kept');
+  });
+
   it('writes a command of 16 KiB or more at once, after the commands corked before it in its tick', async () => {
     const big = 'x'.repeat(16 * 1024);
     const replies = [firstOf(connection.request('A')), firstOf(connection.request('BIG', [big])), firstOf(connection.request('C'))];
