@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import rxjsX from 'eslint-plugin-rxjs-x';
 
 export default tseslint.config(
-  { ignores: ['bench/*.mjs', 'dist/**', 'coverage/**', 'docs/**', 'node_modules/**', 'scripts/**', 'test/package/fixtures/**', 'eslint.config.mjs', '.dependency-cruiser.cjs'] },
+  { ignores: ['bench/*.mjs', 'test/conformance/**', 'dist/**', 'coverage/**', 'docs/**', 'node_modules/**', 'scripts/**', 'test/package/fixtures/**', 'eslint.config.mjs', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   rxjsX.configs.strict,

@@ -170,6 +170,7 @@ async function run(options: DemoOptions, url: string, server: FaktoryServer | un
       case 'reregistered':
       case 'stallWarning':
       case 'connectionLost':
+      case 'connectionFailed':
       case 'connectionRestored':
       case 'stopped':
         break;

@@ -119,6 +119,31 @@ describe('the examples', { concurrency: 3 }, () => {
     });
   });
 
+  it('trace-propagation.ts carries the trace of the pushing request into the job and the job it pushes in turn', async () => {
+    await withServer(async (server, url) => {
+      const run = await runExample('trace-propagation.ts', [], { FAKTORY_URL: url });
+      assertSucceeded(run, 'trace-propagation.ts');
+      const trace = /request trace ([0-9a-f]{32})/.exec(run.stdout)?.[1];
+      assert.ok(trace !== undefined, run.stdout);
+      assert.match(run.stdout, new RegExp(`ChargeCard ran in trace ${trace}`));
+      assert.match(run.stdout, new RegExp(`SendReceipt ran in trace ${trace}`));
+      assert.equal(processed(server), 2);
+    });
+  });
+
+  it('production.ts applies job definitions on both sides, keeps the queue limit, sends the unrecoverable job to dead, and serves health and metrics', async () => {
+    await withServer(async (server, url) => {
+      const run = await runExample('production.ts', [], { FAKTORY_URL: url });
+      assertSucceeded(run, 'production.ts');
+      assert.match(run.stdout, /GET \/healthz: 200 \{"ready":true,"live":true,"reasons":\[\],"state":"running"\}/);
+      assert.match(run.stdout, /faktory_worker_jobs_total\{jobtype="ResizeImage",outcome="succeeded"\} 6/);
+      assert.match(run.stdout, /faktory_worker_jobs_total\{jobtype="SendEmail",outcome="discarded"\} 1/);
+      assert.match(run.stdout, /ResizeImage ran at most [12] at once \(limit 2\)/);
+      assert.deepEqual(server.dead().map((d) => d.job.failure?.errtype), ['BadAddress']);
+      assert.match(run.stderr, /"level":"warn","msg":"job .* \(SendEmail\) failed \(discarded\)/);
+    });
+  });
+
   it('tls-and-password.ts connects over TLS with a password and shows the errors of each mismatch', async () => {
     const run = await runExample('tls-and-password.ts', [], {});
     assertSucceeded(run, 'tls-and-password.ts');

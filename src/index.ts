@@ -67,6 +67,10 @@ export type { CommandArg } from './codec/index.js';
 // Jobs
 export {
   job,
+  defineJobs,
+  jobDefaults,
+  type JobDefinition,
+  type JobDefinitions,
   validateJob,
   JOB_RULES,
   type JobBuilder,
@@ -100,6 +104,7 @@ export {
   JobTimeoutError,
   UnknownJobTypeError,
   WorkerShutdownError,
+  UnrecoverableError,
   type Worker,
   type StopOptions,
   type WorkerOptions,
@@ -148,7 +153,9 @@ export {
   fetchOnDemand,
   runJobs,
   settleJobs,
+  discardUnrecoverable,
   queueOrder,
+  type MutatingClient,
   type DemandFeedback,
   type FetchOnDemandOptions,
   type RunJobsOptions,
@@ -157,4 +164,29 @@ export {
   type JobHandledEvent,
   type JobReleasedEvent,
   type JobOutcome,
+} from './worker/index.js';
+
+// Logs, metrics and health
+export {
+  WorkerMetrics,
+  JOB_OUTCOMES,
+  DURATION_BUCKETS_MS,
+  workerHealth,
+  prometheusText,
+  startMetricsServer,
+  workerLogRecord,
+  streamLogger,
+  type MetricsOutcome,
+  type ConnectionState,
+  type JobTypeMetrics,
+  type WorkerMetricsSnapshot,
+  type DurationSummary,
+  type WorkerHealth,
+  type WorkerHealthOptions,
+  type MetricsServer,
+  type MetricsServerOptions,
+  type Logger,
+  type LogLevel,
+  type LogRecord,
+  type StreamLoggerOptions,
 } from './worker/index.js';

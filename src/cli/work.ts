@@ -2,7 +2,9 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '../errors.js';
-import { type JobHandlers, runWorker, type WorkerOptions } from '../worker/index.js';
+import {
+  type JobHandlers, type LogLevel, type WorkerOptions, createWorker, runWorker, startMetricsServer, streamLogger,
+} from '../worker/index.js';
 
 /** The help text of `faktory-rx work`. */
 export const WORK_USAGE = `Usage: faktory-rx work --require <module> [options]
@@ -16,13 +18,17 @@ the flags below win over them. ES modules (.js, .mjs) and CommonJS (.cjs, or .js
 
 Options:
   -r, --require <path>         module with the handlers (required)
-  -q, --queues <list>          queues in strict priority order, comma separated (default: default)
+  -q, --queues <list>          queues in strict priority order, comma separated (default: FAKTORY_QUEUE, else default)
   -c, --concurrency <n>        jobs run at once (default: 20)
   -t, --timeout <seconds>      shutdown timeout: how long SIGTERM waits for running jobs (default: 25)
       --job-timeout <seconds>  a job's time limit (default: its reserve_for minus 10 s)
   -u, --url <url>              server URL (default: FAKTORY_PROVIDER / FAKTORY_URL / tcp://localhost:7419)
   -l, --label <label>          a label shown in the Web UI (repeatable)
-      --wid <id>               the worker id (default: a random one)
+      --wid <id>               the worker id (default: FAKTORY_WORKER_ID, else a random one)
+      --log-format <format>    text (default) or json: one JSON object a line, to stderr
+      --log-level <level>      debug (one line per job), info (default), warn or error
+      --metrics-port <port>    serve GET /metrics (Prometheus text) and /healthz (200 or 503, JSON) on this port
+      --metrics-host <host>    the address the metrics port listens on (default: 0.0.0.0)
   -h, --help                   this text
 
 Signals: SIGTERM/SIGINT stop gracefully (a second SIGINT forces, a third exits at once),
@@ -55,6 +61,15 @@ function integer(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`must be a positive integer, got ${value}`, { argument: `--${flag}` });
+  return n;
+}
+
+const LOG_LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);
+
+function port(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError(`must be a port number 0..65535, got ${value}`, { argument: '--metrics-port' });
   return n;
 }
 
@@ -114,6 +129,10 @@ export async function runWorkCommand(argv: readonly string[]): Promise<number> {
         url: { type: 'string', short: 'u' },
         label: { type: 'string', short: 'l', multiple: true },
         wid: { type: 'string' },
+        'log-format': { type: 'string' },
+        'log-level': { type: 'string' },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -136,10 +155,31 @@ export async function runWorkCommand(argv: readonly string[]): Promise<number> {
       labels: values.label,
       wid: values.wid,
     };
+    const format = values['log-format'] ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new InvalidArgumentError(`must be text or json, got ${format}`, { argument: '--log-format' });
+    const level = values['log-level'] ?? 'info';
+    if (!LOG_LEVELS.has(level)) throw new InvalidArgumentError(`must be debug, info, warn or error, got ${level}`, { argument: '--log-level' });
+    const metricsPort = port(values['metrics-port']);
     const { handlers, options } = await loadWorkerModule(values.require);
     const set = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
     const connection = values.url === undefined ? options.connection : { ...options.connection, url: values.url };
-    return await runWorker({ ...options, ...set, ...(connection === undefined ? {} : { connection }), handlers });
+    // A module's own logger (pino, winston) wins unless a log flag asks for the CLI's.
+    const flagged = values['log-format'] !== undefined || values['log-level'] !== undefined;
+    const logger = options.logger !== undefined && !flagged ? options.logger : streamLogger({ format, level: level as LogLevel });
+    // The worker's events are logged once, by runWorker.
+    const workerOptions = { ...options };
+    delete workerOptions.logger;
+    const worker = createWorker({ ...workerOptions, ...set, ...(connection === undefined ? {} : { connection }), handlers });
+    const metrics =
+      metricsPort === undefined
+        ? undefined
+        : await startMetricsServer({ port: metricsPort, host: values['metrics-host'] ?? '0.0.0.0', metrics: () => worker.metrics(), beatIntervalMs: options.beatIntervalMs ?? 15_000 });
+    if (metrics !== undefined) logger.info(`metrics on http://${values['metrics-host'] ?? '0.0.0.0'}:${metrics.port}/metrics, health on /healthz`, { metricsPort: metrics.port });
+    try {
+      return await runWorker(worker, { logger });
+    } finally {
+      await metrics?.close();
+    }
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return error instanceof InvalidArgumentError ? 2 : 1;

@@ -12,6 +12,7 @@ import { describeFailure } from './failure-details.js';
 import { isJobSource, JobBuilder, type JobInput } from './job-builder.js';
 import { MutateBuilder, type MutateOperation, type MutateTarget } from './mutate-builder.js';
 import { createDefaultPool } from './pool-factory.js';
+import { jobDefaults } from './job-definitions.js';
 import { applyMiddleware, type PushMiddleware } from './push-middleware.js';
 import { queueCommands, type QueueCommands } from './queue-commands.js';
 import { expectObject, expectOk, ok } from './replies.js';
@@ -31,7 +32,7 @@ export const CLIENT_DEFAULTS = Object.freeze({
 type Payload = JobPayload<string, readonly unknown[]>;
 
 /** @internal Every key of `ClientOptions` (the compiler checks that none is missing). */
-export const CLIENT_OPTION_KEYS: Readonly<Record<keyof ClientOptions, true>> = Object.freeze({ ...POOL_OPTION_KEYS, pool: true, middleware: true });
+export const CLIENT_OPTION_KEYS: Readonly<Record<keyof ClientOptions, true>> = Object.freeze({ ...POOL_OPTION_KEYS, pool: true, middleware: true, jobs: true });
 
 /** Verbs whose payload-less form crashes servers up to 1.9.4. */
 const NEEDS_PAYLOAD = new Set(['PUSH', 'PUSHB', 'ACK', 'FAIL', 'BEAT']);
@@ -51,12 +52,13 @@ export function createClient<Jobs extends JobTypes = AnyJobs>(options: ClientOpt
     throw new InvalidArgumentError('must be an object', { argument: 'options' });
   }
   assertKnownOptions(options, CLIENT_OPTION_KEYS, { owner: 'createClient', hints: CONNECTION_OPTION_HINTS });
-  const { pool, middleware, ...poolOptions } = options;
+  const { pool, middleware, jobs, ...poolOptions } = options;
   const middlewares = middleware ?? CLIENT_DEFAULTS.middleware;
   if (!Array.isArray(middlewares) || middlewares.some((mw) => typeof mw !== 'function')) {
     throw new InvalidArgumentError('must be an array of functions', { argument: 'middleware' });
   }
-  return new Client<Jobs>(pool ?? createDefaultPool(poolOptions), middlewares, options.worker);
+  const chain: readonly PushMiddleware[] = jobs === undefined ? middlewares : [jobDefaults(jobs), ...(middlewares as readonly PushMiddleware[])];
+  return new Client<Jobs>(pool ?? createDefaultPool(poolOptions), chain, options.worker);
 }
 
 class Client<Jobs extends JobTypes> implements FaktoryClient<Jobs> {

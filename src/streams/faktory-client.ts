@@ -3,6 +3,7 @@ import type { CommandArg } from '../codec/index.js';
 import type { PoolLike, Reply } from '../transport/types.js';
 import type { BatchCommands } from './batch-commands.js';
 import type { JobBuilder, JobInput } from './job-builder.js';
+import type { JobDefinitions } from './job-definitions.js';
 import type { MutateBuilder, MutateTarget } from './mutate-builder.js';
 import type { PoolOptions } from './pool-factory.js';
 import type { PushMiddleware } from './push-middleware.js';
@@ -20,6 +21,12 @@ export type ClientOptions = PoolOptions & {
   readonly pool?: PoolLike;
   /** Functions every pushed job goes through, in order, before validation. @defaultValue `[]` */
   readonly middleware?: readonly PushMiddleware[];
+  /**
+   * Job definitions (see `defineJobs`): every pushed job whose jobtype has one gets the
+   * definition's `queue`, `retry`, `reserve_for` and `backtrace` where the job sets none, before
+   * the `middleware` run. @defaultValue none
+   */
+  readonly jobs?: JobDefinitions;
 };
 
 /**

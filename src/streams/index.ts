@@ -3,6 +3,7 @@ export { createClient, CLIENT_DEFAULTS } from './client.js';
 export type { ClientOptions, FaktoryClient } from './faktory-client.js';
 export { job, JobBuilder, type JobSource, type JobInput, type UniqueOptions } from './job-builder.js';
 export { validateJob, JOB_RULES } from './validate-job.js';
+export { defineJobs, jobDefaults, type JobDefinition, type JobDefinitions } from './job-definitions.js';
 export type { PushMiddleware } from './push-middleware.js';
 export { MutateBuilder, type MutateTarget, type MutateCommand, type MutateFilter, type MutateOperation } from './mutate-builder.js';
 export type { QueueCommands } from './queue-commands.js';

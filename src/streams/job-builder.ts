@@ -1,6 +1,5 @@
 import { v4 as uuidv4 } from 'uuid';
 import { toRfc3339 } from './rfc3339.js';
-import { JOB_RULES } from './validate-job.js';
 import type { AnyJobs, JobTypes, JobPayload, JsonValue } from './types.js';
 
 /** Anything that can produce a job payload: a {@link JobBuilder}, or your own. */
@@ -42,8 +41,9 @@ interface BuilderState {
  * builder: generated (UUID v4) at its first `build()` unless pinned with `.jid(id)`, and the
  * same at every later `build()`. So re-subscribing a push of one builder (`retry()`, a retry
  * after a timeout) sends the same job again, never a second one; for another job, make another
- * builder (`job(...)`, or any method of this one, e.g. `.queue(q)`). Every payload carries
- * `retry` (25, the server's default, unless set): see {@link JOB_RULES}.
+ * builder (`job(...)`, or any method of this one, e.g. `.queue(q)`). A job sent without `retry`
+ * gets 25, the server's default, from `validateJob`, after push middleware and job definitions
+ * had their say (`JOB_RULES.defaultRetry`).
  *
  * @example
  * client.push(job('SendEmail', 'a@b.c', 7).queue('critical').in(60_000).retry(3));
@@ -142,7 +142,7 @@ export class JobBuilder<Type extends string = string, Args extends readonly unkn
     if (s.queue !== undefined) payload.queue = s.queue;
     const at = s.inMs === undefined ? s.at : toRfc3339(new Date((nowMs ?? Date.now()) + s.inMs));
     if (at !== undefined) payload.at = at;
-    payload.retry = s.retry ?? JOB_RULES.defaultRetry;
+    if (s.retry !== undefined) payload.retry = s.retry;
     if (s.reserveFor !== undefined) payload.reserve_for = s.reserveFor;
     if (s.backtrace !== undefined) payload.backtrace = s.backtrace;
     if (s.custom !== undefined) payload.custom = s.custom;

@@ -1,8 +1,9 @@
+import debug from 'debug';
 import {
-  EMPTY, NEVER, type Observable, Subject, catchError, concat, defer, endWith, filter, ignoreElements, merge, mergeMap, of, scan,
-  share, takeUntil, tap, throwError,
+  EMPTY, NEVER, type Observable, Subject, catchError, concat, defer, endWith, filter, ignoreElements, map, merge, mergeMap, of, scan,
+  identity, share, takeUntil, tap, throwError, timer,
 } from 'rxjs';
-import { ClosedError, HandshakeError } from '../errors.js';
+import { ClosedError, HandshakeError, InvalidArgumentError } from '../errors.js';
 import type { AnyJobs, BeatState, JobTypes, WorkerClient } from '../streams/types.js';
 import type { PoolEvent } from '../transport/types.js';
 import { type DefaultWorkerClient, defaultClientFactory } from './default-clients.js';
@@ -18,7 +19,17 @@ import { runJobs } from './run-jobs.js';
 import { settleJobs } from './settle-jobs.js';
 import { stallWarnings } from './stall-monitor.js';
 import { WorkerClients } from './worker-clients.js';
+import { canMutate, discardUnrecoverable } from './discard-unrecoverable.js';
+import { QueueLimits } from './queue-limits.js';
+import { type WorkerHealth, workerHealth } from './worker-health.js';
+import { workerLogRecord } from './worker-log.js';
+import { WorkerMetrics, type WorkerMetricsSnapshot } from './worker-metrics.js';
 import { type ResolvedWorkerOptions, type WorkerClientFactory, type WorkerOptions, resolveWorkerOptions } from './worker-options.js';
+
+const log = debug('faktory-rx:worker');
+
+/** Where a worker made with a `logger` keeps it, so that `runWorker` does not log its events again. @internal */
+export const WORKER_LOGGER: unique symbol = Symbol('faktory-rx.workerLogger');
 
 /** Options of {@link Worker.stop}. */
 export interface StopOptions {
@@ -63,6 +74,18 @@ export interface Worker extends Observable<WorkerEvent> {
   stop(options?: StopOptions): Observable<void>;
   /** The jobs whose handlers are running now, with elapsed time. */
   inFlight(): InFlightJob[];
+  /** The worker's numbers now: jobs by jobtype and outcome, durations, connections, BEATs (see {@link WorkerMetrics}). */
+  metrics(): WorkerMetricsSnapshot;
+  /**
+   * The metrics as a stream: a snapshot at once, then one every `everyMs` on the worker's
+   * scheduler. Never completes on its own; it does not start the worker.
+   *
+   * @example
+   * worker.metricsEvery(10_000).subscribe((m) => statsd.gauge('jobs.in_flight', m.inFlight));
+   */
+  metricsEvery(everyMs: number): Observable<WorkerMetricsSnapshot>;
+  /** Ready (connected, a BEAT accepted within two intervals) and live (no long event-loop stall), with the reasons if not. */
+  health(): WorkerHealth;
 }
 
 function isFatal(error: unknown): boolean {
@@ -110,6 +133,21 @@ export function createWorker<Jobs extends JobTypes = AnyJobs, Client extends Wor
       ? (defaultClientFactory<Jobs>(options.connection ?? {}) as unknown as WorkerClientFactory<Jobs, Client>)
       : undefined);
   let run: Run | undefined;
+  const metrics = new WorkerMetrics(() => o.scheduler.now());
+  const { logger } = o;
+  const observe = (event: WorkerEvent): void => {
+    metrics.record(event);
+    if (logger === undefined && !log.enabled) return;
+    const line = workerLogRecord(event);
+    if (line === undefined) return;
+    if (log.enabled) log('%s %s', line.level, line.message);
+    try {
+      logger?.[line.level](line.message, line.fields);
+    } catch (error) {
+      // A logger's failure is not the worker's: it goes on, and says so where it can.
+      log('the logger threw: %O', error);
+    }
+  };
   const worker$ = defer(() => {
     const clients = new WorkerClients<Jobs, Client>({
       client: options.client, beatClient: options.beatClient, factory, identity: o.identity, fetchers: o.fetchers, fetchDepth: o.fetchDepth,
@@ -117,6 +155,7 @@ export function createWorker<Jobs extends JobTypes = AnyJobs, Client extends Wor
     run = workerRun(o, clients);
     return run.events$;
   }).pipe(
+    tap(observe),
     share({
       resetOnError: false,
       resetOnComplete: false,
@@ -141,12 +180,19 @@ export function createWorker<Jobs extends JobTypes = AnyJobs, Client extends Wor
       else run.lifecycle.stop('stop');
       return run.lifecycle.stopped$;
     },
+    metrics: () => metrics.snapshot(),
+    metricsEvery: (everyMs: number): Observable<WorkerMetricsSnapshot> => {
+      if (!(everyMs > 0)) throw new InvalidArgumentError(`must be a number of milliseconds > 0, got ${String(everyMs)}`, { argument: 'everyMs' });
+      return timer(0, everyMs, o.scheduler).pipe(map(() => metrics.snapshot()));
+    },
+    health: () => workerHealth(metrics.snapshot(), { beatIntervalMs: o.beatIntervalMs }),
     inFlight(): InFlightJob[] {
       const now = o.scheduler.now();
       return [...(run?.running.values() ?? [])].map((job) => ({ ...job, elapsedMs: now - job.startedAtMs }));
     },
   };
-  return Object.defineProperties(worker$, Object.getOwnPropertyDescriptors(methods)) as Worker;
+  const own = logger === undefined ? {} : { [WORKER_LOGGER]: { value: logger } };
+  return Object.defineProperties(worker$, { ...Object.getOwnPropertyDescriptors(methods), ...own }) as Worker;
 }
 
 interface Run {
@@ -168,13 +214,16 @@ function workerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(o: 
 
   // Demand stops when the run leaves `running`: no FETCH after that, the rest of the pipeline drains.
   const demand$ = feedback$.pipe(jobDemand(o.concurrency, o.fetchers), takeUntil(lifecycle.leftRunning$));
+  const limits = o.queueLimits.size === 0 ? undefined : new QueueLimits(o.queueLimits);
+  const fetchClient = limits === undefined ? clients.main : limits.limit(clients.main, lifecycle.leftRunning$);
   const pipeline$ = demand$.pipe(
-    fetchOnDemand(clients.main, {
+    fetchOnDemand(fetchClient, {
       queues: queueOrder(o.queues, o.random), maxOutstanding: o.fetchers * o.fetchDepth, retryDelayMs, scheduler, isFatal,
       abandon$: lifecycle.giveUp$,
     }),
     runJobs({ ...o, client: clients.main, wid: o.identity.wid, abort$: lifecycle.abort$ }),
     settleJobs(clients.main, { retryDelayMs, scheduler, giveUp$: lifecycle.giveUp$ }),
+    canMutate(clients.main) ? discardUnrecoverable(clients.main, lifecycle.giveUp$) : identity,
     tap((event) => {
       track(event);
       feedback$.next(event);
@@ -189,12 +238,21 @@ function workerRun<Jobs extends JobTypes, Client extends WorkerClient<Jobs>>(o: 
   // A quiet worker has no jobs left to run but keeps beating: the work ends with the stop.
   const jobs$ = concat(pipeline$, lifecycle.stopping$).pipe(share());
 
+  // The queues of the jobs a limit counts, by jid, one entry per fetch: the same jid may be
+  // fetched again (its reservation ran out) while its first run still holds a slot.
+  const limitedQueues = new Map<string, string[]>();
   function track(event: { readonly type: string }): void {
     if (event.type === 'fetched') {
       const { jid, jobtype, queue, atMs } = event as Extract<WorkerEvent, { type: 'fetched' }>;
       running.set(jid, { jid, jobtype, queue, startedAtMs: atMs });
+      if (limits !== undefined) limitedQueues.set(jid, [...(limitedQueues.get(jid) ?? []), queue]);
     } else if (event.type === 'released') {
-      running.delete((event as JobReleasedEvent).jid);
+      const { jid } = event as JobReleasedEvent;
+      const queues = limitedQueues.get(jid);
+      const queue = queues?.shift();
+      if (queue !== undefined) limits?.released(queue);
+      if (queues?.length === 0) limitedQueues.delete(jid);
+      running.delete(jid);
     } else if (event.type === 'failed') {
       if ((event as JobFailedEvent).reason === 'shutdown') abortedJobs++;
     } else if (event.type === 'deliveryLost') {
@@ -262,10 +320,18 @@ function connectionEvents<Jobs extends JobTypes, Client extends WorkerClient<Job
     client.events$.pipe(
       scan<PoolEvent, { lost: boolean; event?: WorkerEvent }>((acc, e) => {
         if (e.type === 'disconnected' && !acc.lost) return { lost: true, event: { type: 'connectionLost', client: role, error: e.error } };
+        // A connect that failed (also the very first) makes the next connection a restoration.
+        if (e.type === 'reconnecting') return { lost: true };
         if (e.type === 'connected' && acc.lost) return { lost: false, event: { type: 'connectionRestored', client: role } };
         return { lost: acc.lost };
       }, { lost: false }),
       mergeMap((acc) => (acc.event === undefined ? EMPTY : of(acc.event))),
     );
-  return clients.separateBeat ? merge(watch(clients.main, 'main'), watch(clients.beat, 'beat')) : watch(clients.main, 'main');
+  const failures = (client: WorkerClient<Jobs>, role: WorkerClientRole): Observable<WorkerEvent> =>
+    client.events$.pipe(
+      filter((e): e is Extract<PoolEvent, { type: 'reconnecting' }> => e.type === 'reconnecting'),
+      map((e): WorkerEvent => ({ type: 'connectionFailed', client: role, attempt: e.attempt, delayMs: e.delayMs, error: e.error })),
+    );
+  const both = (client: WorkerClient<Jobs>, role: WorkerClientRole): Observable<WorkerEvent> => merge(watch(client, role), failures(client, role));
+  return clients.separateBeat ? merge(both(clients.main, 'main'), both(clients.beat, 'beat')) : both(clients.main, 'main');
 }

@@ -10,7 +10,7 @@ export type WorkerLifecycleState = 'running' | 'quiet' | 'terminating' | 'stoppe
 export type StateChangeCause = 'beat' | 'quiet' | 'stop' | 'unsubscribe' | 'fatal';
 
 /** Why a job was FAILed. */
-export type JobFailureReason = 'error' | 'timeout' | 'shutdown' | 'unknownJobType';
+export type JobFailureReason = 'error' | 'timeout' | 'shutdown' | 'unknownJobType' | 'discarded';
 
 /** Which of the worker's clients an event is about. */
 export type WorkerClientRole = 'main' | 'beat';
@@ -40,6 +40,8 @@ export interface JobFetchedEvent<Job extends JobPayload<string, readonly unknown
   readonly job: Job;
   /** When the FETCH brought it, on the worker's scheduler clock (ms): its reservation runs from here. */
   readonly atMs: number;
+  /** The round trip of the FETCH that brought it, in milliseconds. */
+  readonly fetchMs?: number;
 }
 
 /** A job's handler finished and its `ACK` was accepted. */
@@ -160,6 +162,19 @@ export interface ConnectionLostEvent {
   readonly error: Error;
 }
 
+/**
+ * A client's pool could not connect, or lost a connection, and tries again in `delayMs`
+ * (`attempt` counts the failures in a row). Also before any first connection, so a worker whose
+ * server cannot be reached says so at once.
+ */
+export interface ConnectionFailedEvent {
+  readonly type: 'connectionFailed';
+  readonly client: WorkerClientRole;
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: Error;
+}
+
 /** A client's pool connected again after a loss. */
 export interface ConnectionRestoredEvent {
   readonly type: 'connectionRestored';
@@ -197,6 +212,7 @@ export type WorkerEvent =
   | ReregisteredEvent
   | StallWarningEvent
   | ConnectionLostEvent
+  | ConnectionFailedEvent
   | ConnectionRestoredEvent
   | WorkerStoppedEvent;
 

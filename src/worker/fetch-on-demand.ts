@@ -78,13 +78,15 @@ export function fetchOnDemand<Jobs extends JobTypes = AnyJobs>(
       };
       const attempt = (loop: FetchLoop): void => {
         let brought = false;
+        loop.sentAtMs = scheduler.now();
         const fetch = defer(() => client.fetch(...queues())).subscribe({
           next: (job) => {
             loop.failures = 0;
             if (job === null) return;
             brought = true;
             loop.cancel();
-            subscriber.next({ type: 'fetched', jid: job.jid, jobtype: job.jobtype, queue: job.queue ?? 'default', job, atMs: scheduler.now() });
+            const atMs = scheduler.now();
+            subscriber.next({ type: 'fetched', jid: job.jid, jobtype: job.jobtype, queue: job.queue ?? 'default', job, atMs, fetchMs: atMs - loop.sentAtMs });
             end(loop);
           },
           error: (error: unknown) => {
@@ -157,6 +159,8 @@ export function fetchOnDemand<Jobs extends JobTypes = AnyJobs>(
 /** One slot's FETCH loop: the FETCH it awaits, or the retry it waits for. */
 class FetchLoop {
   failures = 0;
+  /** When its current FETCH was sent, on the scheduler clock (ms). */
+  sentAtMs = 0;
   fetch: Subscription | undefined;
   retry: Subscription | undefined;
 

@@ -12,3 +12,11 @@ export { JobTimeoutError, UnknownJobTypeError, WorkerShutdownError } from './job
 export { isWorkerEvent } from './events.js';
 export type * from './events.js';
 export { runWorker, type RunWorkerOptions, type WorkerProcess } from './run-worker.js';
+export { UnrecoverableError } from './job-errors.js';
+export { discardUnrecoverable, type MutatingClient } from './discard-unrecoverable.js';
+export { WorkerMetrics, JOB_OUTCOMES, type MetricsOutcome, type ConnectionState, type JobTypeMetrics, type WorkerMetricsSnapshot } from './worker-metrics.js';
+export { DURATION_BUCKETS_MS, type DurationSummary } from './duration-histogram.js';
+export { workerHealth, type WorkerHealth, type WorkerHealthOptions } from './worker-health.js';
+export { prometheusText } from './prometheus-text.js';
+export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from './metrics-server.js';
+export { workerLogRecord, streamLogger, type Logger, type LogLevel, type LogRecord, type StreamLoggerOptions } from './worker-log.js';

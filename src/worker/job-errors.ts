@@ -36,3 +36,23 @@ export class UnknownJobTypeError extends InvalidJobError {
     if (this.stack !== undefined) this.stack = this.stack.replace(/^.*\n?/, `${this.name}: ${this.message}\n`);
   }
 }
+
+/**
+ * Thrown (or rejected, or errored) by a handler to say the job can never succeed: the worker
+ * FAILs it with this error's message and then moves it from the retries set to the dead set
+ * (`MUTATE kill` by jid), instead of letting Faktory retry it up to 25 times over three weeks.
+ * Give it the error's `name` of your choice with `{ errtype }`; the job keeps its message and
+ * backtrace in the dead set, where it can be requeued by hand.
+ *
+ * @example
+ * SendEmail: async ([to]) => {
+ *   if (!isEmail(to)) throw new UnrecoverableError(`not an address: ${to}`);
+ *   await send(to);
+ * }
+ */
+export class UnrecoverableError extends Error {
+  constructor(message: string, options: { readonly cause?: unknown; readonly errtype?: string } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = options.errtype ?? 'UnrecoverableError';
+  }
+}

@@ -1,7 +1,7 @@
 import type { AnyJobs, JobTypes, WorkerClient } from '../streams/types.js';
 import type { DefaultWorkerClient } from './default-clients.js';
-import { type Worker, createWorker } from './create-worker.js';
-import type { WorkerEvent } from './events.js';
+import { WORKER_LOGGER, type Worker, createWorker } from './create-worker.js';
+import { type Logger, streamLogger, workerLogRecord } from './worker-log.js';
 import type { WorkerOptions } from './worker-options.js';
 
 /** The part of `process` that {@link runWorker} uses (replaceable in tests). */
@@ -9,8 +9,14 @@ export type WorkerProcess = Pick<NodeJS.Process, 'on' | 'off' | 'exit'> & { exit
 
 /** Options of {@link runWorker}. Times are milliseconds. */
 export interface RunWorkerOptions {
-  /** Where lifecycle lines go. @defaultValue a line to `process.stderr` */
-  readonly log?: (line: string) => void;
+  /**
+   * Where the worker's events and the signals' lines are logged (see `workerLogRecord`). A
+   * worker made with a `logger` of its own logs its events there itself, and `runWorker` logs
+   * only the signals' lines (to this logger, else to the worker's): nothing is logged twice.
+   * @defaultValue the worker's `logger`, else `streamLogger()`: text lines of `info` and above
+   * to `process.stderr`
+   */
+  readonly logger?: Logger;
   /** The process to wire. @defaultValue `process` */
   readonly process?: WorkerProcess;
   /**
@@ -26,47 +32,22 @@ export interface RunWorkerOptions {
   readonly graceMs?: number;
 }
 
-/** Defaults of {@link RunWorkerOptions}. */
-export const RUN_WORKER_DEFAULTS = Object.freeze({ crashTimeoutMs: 2_400, graceMs: 3_000 });
-
-function message(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/** The logger a worker was made with, if any. */
+function ownLogger(worker: Worker): Logger | undefined {
+  return (worker as Worker & { readonly [WORKER_LOGGER]?: Logger })[WORKER_LOGGER];
 }
 
-function describe(event: WorkerEvent): string | undefined {
-  switch (event.type) {
-    case 'started':
-      return `worker ${event.wid} started: concurrency ${event.concurrency}, ${event.fetchers} FETCH sockets (${event.fetchDepth} FETCH outstanding each)`;
-    case 'stateChanged':
-      return `worker ${event.from} -> ${event.to} (${event.cause})`;
-    case 'failed':
-      return `job ${event.jid} (${event.jobtype}) failed: ${event.reason} ${message(event.error)}`;
-    case 'ackRetried':
-    case 'failRetried':
-      // The first retry of each; later ones repeat it.
-      return event.attempt === 1 ? `${event.type === 'ackRetried' ? 'ACK' : 'FAIL'} of job ${event.jid} failed (${message(event.error)}); retrying` : undefined;
-    case 'deliveryLost':
-      return `${event.command} of job ${event.jid} lost (${event.reason})`;
-    case 'undelivered':
-      return `${event.commands.length} ACK/FAILs could not be delivered; Faktory retries those jobs when their reservation ends: ${event.commands.map((c) => `${c.command} ${c.jid}`).join(', ')}`;
-    case 'stallWarning':
-      return `event loop blocked for ${event.blockedMs} ms`;
-    case 'connectionLost':
-      return `${event.client} connection lost: ${event.error.message}`;
-    case 'connectionRestored':
-      return `${event.client} connection restored`;
-    case 'reregistered':
-      return `worker ${event.wid} registered again`;
-    case 'stopped':
-      return `worker stopped${event.forced ? ' (forced)' : ''}; ${event.abortedJobs} jobs FAILed on shutdown`;
-    case 'fetched':
-    case 'succeeded':
-    case 'fetchRetried':
-    case 'heartbeat':
-    case 'heartbeatFailed':
-      return undefined;
+/** Runs a logger call; a logger that throws must not take the worker down with it. */
+function safely(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // Nowhere better to report it: the logger is what failed.
   }
 }
+
+/** Defaults of {@link RunWorkerOptions}. */
+export const RUN_WORKER_DEFAULTS = Object.freeze({ crashTimeoutMs: 2_400, graceMs: 3_000 });
 
 /**
  * Runs a worker as the process's main job (the opt-in "run as a process" helper; the worker
@@ -90,10 +71,24 @@ export function runWorker<Jobs extends JobTypes = AnyJobs, Client extends Worker
   options: RunWorkerOptions = {},
 ): Promise<number> {
   const proc: WorkerProcess = options.process ?? process;
-  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const crashTimeoutMs = options.crashTimeoutMs ?? RUN_WORKER_DEFAULTS.crashTimeoutMs;
   const graceMs = options.graceMs ?? RUN_WORKER_DEFAULTS.graceMs;
-  const worker: Worker = 'subscribe' in workerOrOptions ? workerOrOptions : createWorker(workerOrOptions);
+  let worker: Worker;
+  let logger: Logger;
+  if ('subscribe' in workerOrOptions) {
+    worker = workerOrOptions;
+    logger = options.logger ?? ownLogger(worker) ?? streamLogger();
+  } else {
+    // The worker's events are logged here, once, with the signals' lines.
+    const { logger: own, ...workerOptions } = workerOrOptions;
+    worker = createWorker(workerOptions);
+    logger = options.logger ?? own ?? streamLogger();
+  }
+  // A worker made with a logger logs its own events: only the signals' lines are left to log here.
+  const logsEvents = ownLogger(worker) === undefined;
+  const log = (line: string): void => {
+    logger.info(line);
+  };
   return new Promise<number>((resolve) => {
     let interrupts = 0;
     let limits = { shutdownTimeoutMs: 0, deliveryGraceMs: 0 };
@@ -107,7 +102,7 @@ export function runWorker<Jobs extends JobTypes = AnyJobs, Client extends Worker
       clearTimeout(hardExit);
       hardExit = setTimeout(() => {
         const stuck = worker.inFlight();
-        log(`${stuck.length} handlers ignored their abort signal; exiting without them (their jobs were FAILed): ${stuck.map((j) => `${j.jid} ${j.jobtype} ${j.elapsedMs} ms`).join(', ')}`);
+        logger.warn(`${stuck.length} handlers ignored their abort signal; exiting without them (their jobs were FAILed): ${stuck.map((j) => `${j.jid} ${j.jobtype} ${j.elapsedMs} ms`).join(', ')}`);
         proc.exit(1);
       }, afterMs);
       hardExit.unref();
@@ -123,7 +118,7 @@ export function runWorker<Jobs extends JobTypes = AnyJobs, Client extends Worker
       if (interrupts > 2) {
         // A forced stop still waits for the FETCHes already sent (their jobs must be FAILed, or
         // they stay reserved); the third Ctrl-C is for when even that is too long.
-        log('SIGINT: exiting now; jobs in flight stay reserved until their reserve_for runs out');
+        logger.warn('SIGINT: exiting now; jobs in flight stay reserved until their reserve_for runs out');
         proc.exit(130);
         return;
       }
@@ -137,11 +132,11 @@ export function runWorker<Jobs extends JobTypes = AnyJobs, Client extends Worker
     };
     const onTtin = (): void => {
       const jobs = worker.inFlight();
-      log(`${jobs.length} jobs in flight`);
-      for (const job of jobs) log(`  ${job.jid} ${job.jobtype} (${job.queue}) ${job.elapsedMs} ms`);
+      logger.info(`${jobs.length} jobs in flight`, { jobs });
+      for (const job of jobs) logger.info(`  ${job.jid} ${job.jobtype} (${job.queue}) ${job.elapsedMs} ms`);
     };
     const onCrash = (error: unknown): void => {
-      log(`uncaught: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}; failing in-flight jobs`);
+      logger.error(`uncaught: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}; failing in-flight jobs`);
       const timer = setTimeout(() => proc.exit(1), crashTimeoutMs);
       worker.stop({ force: true }).subscribe({
         complete: () => {
@@ -173,11 +168,15 @@ export function runWorker<Jobs extends JobTypes = AnyJobs, Client extends Worker
         if (event.type === 'started') limits = event;
         if (event.type === 'stateChanged' && event.to === 'terminating' && event.cause === 'beat') exitBy(bound(limits.shutdownTimeoutMs));
         if (event.type === 'stopped') forced = event.forced;
-        const line = describe(event);
-        if (line !== undefined) log(line);
+        const line = logsEvents ? workerLogRecord(event) : undefined;
+        if (line !== undefined) {
+          safely(() => {
+            logger[line.level](line.message, line.fields);
+          });
+        }
       },
       error: (error: unknown) => {
-        log(`worker failed: ${error instanceof Error ? error.message : String(error)}`);
+        logger.error(`worker failed: ${error instanceof Error ? error.message : String(error)}`);
         finish(1);
       },
       complete: () => {

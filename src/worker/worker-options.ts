@@ -3,7 +3,11 @@ import { v4 as uuidv4 } from 'uuid';
 import { InvalidArgumentError } from '../errors.js';
 import type { AnyJobs, JobOf, JobTypes, WorkerClient } from '../streams/types.js';
 import { JOB_RULES } from '../streams/index.js';
+import { type JobDefinitions, defineJobs } from '../streams/job-definitions.js';
+import { queuesFromEnv, workerIdFromEnv } from '../transport/config.js';
+import { assertKnownOptions } from '../transport/option-checks.js';
 import type { WorkerIdentity } from '../transport/types.js';
+import type { Logger } from './worker-log.js';
 import type { JobHandlers, Middleware } from './handler-types.js';
 import type { QueueSelection } from './queue-order.js';
 import type { WorkerClientRole } from './events.js';
@@ -28,7 +32,7 @@ export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends W
    * The queues to fetch from: an array in strict priority order, a `{ name: weight }` map
    * (reordered for every FETCH by weighted random choice), or a function returning the order
    * for each FETCH.
-   * @defaultValue `['default']`
+   * @defaultValue `FAKTORY_QUEUE` (comma separated) when set, else `['default']`
    */
   readonly queues?: QueueSelection;
   /**
@@ -55,9 +59,31 @@ export interface WorkerOptions<Jobs extends JobTypes = AnyJobs, Client extends W
    * @defaultValue 1
    */
   readonly fetchDepth?: number;
+  /**
+   * Per-jobtype definitions (see `defineJobs`), the same the producer uses: a definition's
+   * `timeoutMs` replaces `jobTimeoutMs` for its jobtype, and its `concurrency` limits its
+   * `queue` (it needs one), as `queueConcurrency` does.
+   */
+  readonly jobs?: JobDefinitions<Jobs>;
+  /**
+   * At most this many jobs from a queue run at once in this process, within `concurrency`. The
+   * limit is kept at the FETCH: a FETCH names a queue at its limit only once one of its jobs
+   * settles, so no job waits fetched (and reserved) for a free slot of its queue. Each
+   * process keeps its own limits: N worker processes run up to N times as many, and Faktory
+   * knows nothing of them (for a global limit, use one process or Enterprise throttling).
+   * @defaultValue none
+   */
+  readonly queueConcurrency?: Readonly<Record<string, number>>;
+  /**
+   * Where the worker logs (start, stop, state changes, connection trouble, failed jobs at
+   * `warn`, one `debug` line per job): any object with `debug/info/warn/error` (`console`,
+   * winston; pino with its fields first, see the README). @defaultValue none: nothing is logged
+   * but the `faktory-rx:worker` debug namespace
+   */
+  readonly logger?: Logger;
   /** Wrap every job's execution, first one outermost. @defaultValue `[]` */
   readonly middleware?: readonly Middleware<Jobs, Client>[];
-  /** The worker id every connection presents. @defaultValue a random 16-hex-digit id */
+  /** The worker id every connection presents. @defaultValue `FAKTORY_WORKER_ID` when set, else a random 16-hex-digit id */
   readonly wid?: string;
   /** Labels shown in the Web UI. @defaultValue the transport's default (`['node']`) */
   readonly labels?: readonly string[];
@@ -145,7 +171,25 @@ export interface ResolvedWorkerOptions<Jobs extends JobTypes, Client extends Wor
   readonly rssKb: () => number;
   readonly random: () => number;
   readonly scheduler: SchedulerLike;
+  /** Concurrency limits by queue, from `queueConcurrency` and the job definitions. */
+  readonly queueLimits: ReadonlyMap<string, number>;
+  readonly logger: Logger | undefined;
 }
+
+/** Every option key, for the unknown-key check. */
+const OPTION_KEYS: Readonly<Record<keyof WorkerOptions, true>> = {
+  handlers: true, queues: true, concurrency: true, fetchers: true, fetchDepth: true, jobs: true, queueConcurrency: true, logger: true,
+  middleware: true, wid: true, labels: true, beatIntervalMs: true, shutdownTimeoutMs: true, deliveryGraceMs: true, jobTimeoutMs: true,
+  jobTimeoutMarginMs: true, retryDelayMs: true, stallWarningMs: true, stallCheckIntervalMs: true, rssKb: true, random: true,
+  scheduler: true, client: true, beatClient: true, clientFactory: true, connection: true,
+};
+
+/** Connection settings given at the top level by mistake. */
+const OPTION_HINTS: Readonly<Record<string, string>> = {
+  url: 'connection.url', password: 'connection.password', tls: 'connection.tls', reconnect: 'connection.reconnect',
+  connectTimeoutMs: 'connection.connectTimeoutMs', commandTimeoutMs: 'connection.commandTimeoutMs', timeout: 'jobTimeoutMs',
+  shutdownTimeout: 'shutdownTimeoutMs', queue: 'queues',
+};
 
 
 function fail(argument: string, message: string): never {
@@ -192,6 +236,7 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
 ): ResolvedWorkerOptions<Jobs, Client> {
   const d = WORKER_DEFAULTS;
   if (typeof options !== 'object') fail('options', 'must be an object');
+  assertKnownOptions(options, OPTION_KEYS, { owner: 'createWorker', hints: OPTION_HINTS });
   const { handlers } = options;
   if (typeof handlers !== 'object' || Array.isArray(handlers)) fail('handlers', 'must be an object of jobtype to handler');
   const jobtypes = Object.entries(handlers);
@@ -205,7 +250,7 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
   const fetchDepth = positiveInteger(options.fetchDepth ?? d.fetchDepth, 'fetchDepth');
   const middleware = options.middleware ?? [];
   if (!Array.isArray(middleware) || middleware.some((m) => typeof m !== 'function')) fail('middleware', 'must be an array of functions');
-  const wid = options.wid ?? uuidv4().replaceAll('-', '').slice(0, 16);
+  const wid = options.wid ?? workerIdFromEnv() ?? uuidv4().replaceAll('-', '').slice(0, 16);
   if (typeof wid !== 'string' || wid.length === 0 || /\s/.test(wid)) fail('wid', 'must be a non-empty string without whitespace');
   const labels = options.labels;
   if (labels !== undefined && (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string'))) fail('labels', 'must be an array of strings');
@@ -219,11 +264,35 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
     const value = options[name];
     if (value !== undefined && typeof value !== 'function') fail(name, 'must be a function');
   }
+  const definitions = (options.jobs === undefined ? {} : defineJobs(options.jobs)) as Readonly<Record<string, { readonly queue?: string; readonly timeoutMs?: number; readonly concurrency?: number }>>;
+  const queueLimits = new Map<string, number>();
+  const limitQueue = (queue: string, limit: number, argument: string): void => {
+    if (!JOB_RULES.queuePattern.test(queue)) fail(argument, `queue names must match ${JOB_RULES.queuePattern.source}, got ${JSON.stringify(queue)}`);
+    positiveInteger(limit, argument);
+    queueLimits.set(queue, Math.min(limit, queueLimits.get(queue) ?? Infinity));
+  };
+  const queueConcurrency = options.queueConcurrency ?? {};
+  if (typeof queueConcurrency !== 'object' || (queueConcurrency as unknown) === null) fail('queueConcurrency', 'must be an object of queue name to limit');
+  for (const [queue, limit] of Object.entries(queueConcurrency)) limitQueue(queue, limit, `queueConcurrency.${queue}`);
+  for (const [jobtype, definition] of Object.entries(definitions)) {
+    if (definition.concurrency === undefined) continue;
+    if (definition.queue === undefined) {
+      fail(`jobs.${jobtype}.concurrency`, 'needs the jobtype\'s queue (jobs.' + jobtype + '.queue): the limit is kept by not fetching from that queue while it is full');
+    }
+    limitQueue(definition.queue, definition.concurrency, `jobs.${jobtype}.concurrency`);
+  }
+  const logger = options.logger;
+  if (logger !== undefined && (['debug', 'info', 'warn', 'error'] as const).some((level) => typeof logger[level] !== 'function')) {
+    fail('logger', 'must have debug, info, warn and error methods');
+  }
+  const baseTimeout: (job: JobOf<Jobs>) => number =
+    typeof jobTimeout === 'function' ? jobTimeout : typeof jobTimeout === 'number' ? () => jobTimeout : (job) => Math.max(1, reservationMs(job) - margin);
+  const timeouts = new Map(Object.entries(definitions).flatMap(([jobtype, definition]) => (definition.timeoutMs === undefined ? [] : [[jobtype, definition.timeoutMs] as const])));
   const base = d.retryBaseMs;
   const max = d.retryMaxMs;
   return {
     handlers,
-    queues: checkQueues(options.queues ?? d.queues),
+    queues: checkQueues(options.queues ?? queuesFromEnv() ?? d.queues),
     concurrency,
     fetchers,
     fetchDepth,
@@ -232,17 +301,21 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
     beatIntervalMs: positive(options.beatIntervalMs ?? d.beatIntervalMs, 'beatIntervalMs'),
     shutdownTimeoutMs: nonNegative(options.shutdownTimeoutMs ?? d.shutdownTimeoutMs, 'shutdownTimeoutMs'),
     deliveryGraceMs: nonNegative(options.deliveryGraceMs ?? d.deliveryGraceMs, 'deliveryGraceMs'),
+    // A definition's time limit still ends before the job's reservation does.
     jobTimeoutMs:
-      typeof jobTimeout === 'function'
-        ? jobTimeout
-        : typeof jobTimeout === 'number'
-          ? () => jobTimeout
-          : (job) => Math.max(1, reservationMs(job) - margin),
+      timeouts.size === 0
+        ? baseTimeout
+        : (job) => {
+            const defined = timeouts.get(job.jobtype);
+            return defined === undefined ? baseTimeout(job) : Math.min(defined, Math.max(1, reservationMs(job) - margin));
+          },
     retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(base * 2 ** (attempt - 1), max)),
     stallWarningMs,
     stallCheckIntervalMs: positive(options.stallCheckIntervalMs ?? d.stallCheckIntervalMs, 'stallCheckIntervalMs'),
     rssKb: options.rssKb ?? defaultRssKb,
     random: options.random ?? Math.random,
     scheduler: options.scheduler ?? asyncScheduler,
+    queueLimits,
+    logger,
   };
 }

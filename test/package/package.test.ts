@@ -146,10 +146,12 @@ describe('the packed package, installed into a scratch project', () => {
   it('exports the same deliberate set of values from ESM and CommonJS, one name per concept', async () => {
     const expected = {
       main: [
-        'AuthenticationError', 'ClosedError', 'ConnectionError', 'FaktoryError', 'HandshakeError', 'InvalidArgumentError', 'InvalidJobError',
-        'JOB_RULES', 'JobTimeoutError', 'ProtocolError', 'ServerError', 'TimeoutError', 'UnknownJobTypeError', 'WorkerShutdownError',
-        'createClient', 'createWorker', 'exponentialBackoff', 'fetchJobs', 'fetchOnDemand', 'isRetriable', 'isWorkerEvent', 'job', 'jobDemand',
-        'pushJobs', 'queueOrder', 'resolveConfig', 'runJobs', 'runWorker', 'settleJobs', 'validateJob',
+        'AuthenticationError', 'ClosedError', 'ConnectionError', 'DURATION_BUCKETS_MS', 'FaktoryError', 'HandshakeError',
+        'InvalidArgumentError', 'InvalidJobError', 'JOB_OUTCOMES', 'JOB_RULES', 'JobTimeoutError', 'ProtocolError', 'ServerError',
+        'TimeoutError', 'UnknownJobTypeError', 'UnrecoverableError', 'WorkerMetrics', 'WorkerShutdownError', 'createClient',
+        'createWorker', 'defineJobs', 'discardUnrecoverable', 'exponentialBackoff', 'fetchJobs', 'fetchOnDemand', 'isRetriable',
+        'isWorkerEvent', 'job', 'jobDefaults', 'jobDemand', 'prometheusText', 'pushJobs', 'queueOrder', 'resolveConfig', 'runJobs',
+        'runWorker', 'settleJobs', 'startMetricsServer', 'streamLogger', 'validateJob', 'workerHealth', 'workerLogRecord',
       ],
       testing: [
         'FaktoryServer', 'SCHEDULER_TICK_MS', 'SERVER_DEFAULTS', 'SWEEP_INTERVAL_MS', 'WAIT_DEFAULTS', 'createManualClock', 'createScriptedClient',

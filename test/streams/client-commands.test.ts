@@ -190,7 +190,7 @@ describe('FaktoryClient commands', () => {
       client.batch.run({ success: job('Done').jid('cccccccc3') }, (b) => client.push(job('Part').jid('pppppppp1').custom({ bid: b }))),
     );
     assert.equal(bid, 'b-9');
-    assert.deepEqual(pool.lines.slice(1), ['PUSH {"jid":"pppppppp1","jobtype":"Part","args":[],"retry":25,"custom":{"bid":"b-9"}}', 'BATCH COMMIT b-9']);
+    assert.deepEqual(pool.lines.slice(1), ['PUSH {"jid":"pppppppp1","jobtype":"Part","args":[],"custom":{"bid":"b-9"},"retry":25}', 'BATCH COMMIT b-9']);
   });
 
   it('does not commit a batch whose work fails', async () => {

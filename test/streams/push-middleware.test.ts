@@ -34,9 +34,9 @@ describe('push middleware', () => {
     await first(client.pushBulk([job('B').jid('bbbbbbbb2')]));
     await first(from([job('C').jid('cccccccc3')]).pipe(pushJobs(client, { windowMs: 0 }), toArray()));
     assert.deepEqual(pool.lines, [
-      'PUSH {"jid":"aaaaaaaa1","jobtype":"A","args":[],"retry":25,"custom":{"tenant":"acme-eu"}}',
-      'PUSHB [{"jid":"bbbbbbbb2","jobtype":"B","args":[],"retry":25,"custom":{"tenant":"acme-eu"}}]',
-      'PUSHB [{"jid":"cccccccc3","jobtype":"C","args":[],"retry":25,"custom":{"tenant":"acme-eu"}}]',
+      'PUSH {"jid":"aaaaaaaa1","jobtype":"A","args":[],"custom":{"tenant":"acme-eu"},"retry":25}',
+      'PUSHB [{"jid":"bbbbbbbb2","jobtype":"B","args":[],"custom":{"tenant":"acme-eu"},"retry":25}]',
+      'PUSHB [{"jid":"cccccccc3","jobtype":"C","args":[],"custom":{"tenant":"acme-eu"},"retry":25}]',
     ]);
   });
 

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { NEVER } from 'rxjs';
 import { createScriptedClient } from '../../src/testing/marbles/index.js';
-import { createWorker, runWorker, type WorkerProcess } from '../../src/worker/index.js';
+import { createWorker, runWorker, streamLogger, type Logger, type WorkerProcess } from '../../src/worker/index.js';
 import { makeJob, testScheduler } from './helpers.js';
 
 /** A process whose signals the test sends and whose exits it records. */
@@ -16,6 +16,14 @@ class FakeProcess extends EventEmitter {
   }
 }
 
+/** A logger that keeps the messages. */
+function linesLogger(lines: string[]): Logger {
+  const keep = (message: string): void => {
+    lines.push(message);
+  };
+  return { debug: keep, info: keep, warn: keep, error: keep };
+}
+
 describe('runWorker', () => {
   it('stops on the first SIGINT, forces on the second, and exits at once with 130 on the third', () => {
     const scheduler = testScheduler();
@@ -24,7 +32,7 @@ describe('runWorker', () => {
     // A FETCH that never comes back: neither stop can finish.
     const client = createScriptedClient({ scheduler, fetch: () => NEVER });
     const worker = createWorker({ client, scheduler, handlers: { Echo: () => 1 }, stallWarningMs: false, beatIntervalMs: 100_000 });
-    void runWorker(worker, { process: proc as unknown as WorkerProcess, log: (line) => lines.push(line) });
+    void runWorker(worker, { process: proc as unknown as WorkerProcess, logger: linesLogger(lines) });
     proc.emit('SIGINT');
     assert.equal(worker.state, 'terminating');
     proc.emit('SIGINT');
@@ -38,12 +46,28 @@ describe('runWorker', () => {
   });
 });
 
+describe('runWorker logs', () => {
+  it('logs each event once when the worker has a logger of its own, also when runWorker is given the same one', async () => {
+    const proc = new FakeProcess();
+    const lines: string[] = [];
+    const logger = linesLogger(lines);
+    const client = createScriptedClient({ emptyFetchMs: 5, replyDelayMs: 0 });
+    const worker = createWorker({ client, logger, handlers: { Echo: () => 1 }, stallWarningMs: false, beatIntervalMs: 100_000 });
+    const code = runWorker(worker, { process: proc as unknown as WorkerProcess, logger });
+    proc.emit('SIGTERM');
+    assert.equal(await code, 0);
+    assert.equal(lines.filter((line) => /^worker \S+ started/.test(line)).length, 1, lines.join('\n'));
+    assert.equal(lines.filter((line) => line.startsWith('worker stopped')).length, 1, lines.join('\n'));
+    assert.equal(lines.filter((line) => line === 'SIGTERM: stopping').length, 1);
+  });
+});
+
 describe('runWorker exits', () => {
   it('resolves with a non-zero code (130) after a stop forced by a second SIGINT', async () => {
     const proc = new FakeProcess();
     const client = createScriptedClient({ emptyFetchMs: 5, replyDelayMs: 0 });
     const worker = createWorker({ client, handlers: { Echo: () => 1 }, stallWarningMs: false, beatIntervalMs: 100_000 });
-    const code = runWorker(worker, { process: proc as unknown as WorkerProcess, log: () => undefined });
+    const code = runWorker(worker, { process: proc as unknown as WorkerProcess, logger: streamLogger({ write: () => undefined }) });
     proc.emit('SIGINT');
     proc.emit('SIGINT');
     assert.equal(await code, 130);
@@ -67,7 +91,7 @@ describe('runWorker exits', () => {
       client, stallWarningMs: false, beatIntervalMs: 100_000, shutdownTimeoutMs: 20, deliveryGraceMs: 0,
       handlers: { Echo: () => { started(); return new Promise<void>((resolve) => (release = resolve)); } }, // ignores its signal
     });
-    const done = runWorker(worker, { process: proc as unknown as WorkerProcess, log: (line) => lines.push(line), graceMs: 30 });
+    const done = runWorker(worker, { process: proc as unknown as WorkerProcess, logger: linesLogger(lines), graceMs: 30 });
     await running;
     proc.emit('SIGTERM');
     await exited;

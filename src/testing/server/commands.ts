@@ -1,7 +1,7 @@
 import { ServerError } from '../../errors.js';
 import { CLOSE, type CommandHandler, type ConnectionContext, type ServerContext } from './context.js';
-import { goStringify, goUnmarshal, GO_STRING_MAP } from './go-json.js';
-import { GO_CLIENT_BEAT, GO_FAIL_PAYLOAD, GO_JOBS } from './go-types.js';
+import { goStringify, goUnmarshal } from './go-json.js';
+import { GO_CLIENT_BEAT, GO_FAIL_PAYLOAD, GO_JOBS, GO_STRING_MAP } from './go-types.js';
 import { buildInfo } from './info.js';
 import { decodeJob, encodeJob, jobFromFields, type GoJobFields, type Job } from './job.js';
 import { mutate } from './mutate.js';

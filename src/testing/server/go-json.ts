@@ -12,63 +12,17 @@
  *   string`, `invalid character 'x' after top-level value`, `unexpected end of JSON input`), and
  *   win over type errors, since Go checks the syntax of the whole text first;
  * - strings decode escapes as Go does (a lone surrogate escape becomes U+FFFD); numbers of an
- *   `interface{}` are float64, maps are written with their keys sorted.
+ *   `interface{}` are float64, maps are written with their keys sorted; arrays and objects nest
+ *   up to Go's 10,000 levels (then `invalid character '[' exceeded max depth`).
  * Where we differ: a line's bytes are decoded as UTF-8 before JSON sees them, so an invalid
  * byte is U+FFFD by Node's rules (one per maximal invalid sequence, Go has one per byte) and a
  * syntax error at an invalid byte names U+FFFD's first byte; an integer beyond 2^53 is accepted
  * in Go's int64 range but kept as the nearest double; integer-like map keys come first when
  * written (a JavaScript object's own order).
  */
-
-/** A Go type as `encoding/json` fills it. `name` is how Go's errors spell it. */
-export type GoType =
-  | { readonly kind: 'string'; readonly name: string }
-  | { readonly kind: 'int'; readonly name: string; readonly min: bigint; readonly max: bigint }
-  | { readonly kind: 'slice'; readonly name: string; readonly elem: GoType }
-  | { readonly kind: 'map'; readonly name: string; readonly elem: GoType }
-  | { readonly kind: 'any' }
-  | { readonly kind: 'skip' }
-  | GoStruct;
-
-/** A Go struct: its short name (`Job`), its full name (`client.Job`) and its JSON fields. */
-export interface GoStruct {
-  readonly kind: 'struct';
-  readonly name: string;
-  readonly typeName: string;
-  readonly fields: ReadonlyMap<string, GoType>;
-  /** The fields by their case-folded name. */
-  readonly folded: ReadonlyMap<string, string>;
-}
-
-/** A Go struct type with these JSON fields (in declaration order). */
-export function goStruct(typeName: string, fields: Readonly<Record<string, GoType>>): GoStruct {
-  const map = new Map(Object.entries(fields));
-  const folded = new Map<string, string>();
-  for (const field of map.keys()) folded.set(foldKey(field) ?? field, field);
-  return { kind: 'struct', name: typeName.slice(typeName.indexOf('.') + 1), typeName, fields: map, folded };
-}
-
-const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
-/** Go's `string`. */
-export const GO_STRING: GoType = { kind: 'string', name: 'string' };
-/** Go's `int` (64-bit). */
-export const GO_INT: GoType = { kind: 'int', name: 'int', ...INT64 };
-/** Go's `int64`. */
-export const GO_INT64: GoType = { kind: 'int', name: 'int64', ...INT64 };
-/** Go's `uint8`. */
-export const GO_UINT8: GoType = { kind: 'int', name: 'uint8', min: 0n, max: 255n };
-/** Go's `interface{}`. */
-export const GO_ANY: GoType = { kind: 'any' };
-/** Go's `[]string`. */
-export const GO_STRINGS: GoType = { kind: 'slice', name: '[]string', elem: GO_STRING };
-/** Go's `[]interface {}`. */
-export const GO_ANYS: GoType = { kind: 'slice', name: '[]interface {}', elem: GO_ANY };
-/** Go's `map[string]interface {}`. */
-export const GO_MAP: GoType = { kind: 'map', name: 'map[string]interface {}', elem: GO_ANY };
-/** Go's `map[string]string`. */
-export const GO_STRING_MAP: GoType = { kind: 'map', name: 'map[string]string', elem: GO_STRING };
-const SKIP: GoType = { kind: 'skip' };
-const FLOAT64 = 'float64';
+import { isRecord } from './go-encode.js';
+import { firstByte, quoteByte } from './go-quote.js';
+import { foldKey, GO_ANY, type GoStruct, type GoType } from './go-types.js';
 
 /** The outcome of {@link goUnmarshal}: the value, or Go's error text. */
 export type Unmarshalled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -94,13 +48,21 @@ export function goUnmarshal<T = Record<string, unknown>>(text: string, type: GoT
   }
 }
 
-/** Whether JSON text is valid for Go; the syntax error text when it is not. */
-export function goSyntaxError(text: string): string | undefined {
-  const parsed = goUnmarshal(text, SKIP);
-  return parsed.ok ? undefined : parsed.error;
-}
+const SKIP: GoType = { kind: 'skip' };
+const FLOAT64 = 'float64';
 
 class GoSyntaxError extends Error {}
+
+/** Go's limit on nested arrays and objects. */
+const MAX_DEPTH = 10_000;
+
+/** An array (`close` is `]`) or object (`}`) being read by the iterative decoder; `items`/`map` when building. */
+interface GenericFrame {
+  readonly close: number;
+  readonly items: unknown[] | undefined;
+  readonly map: GoMapBuilder | undefined;
+  key: string;
+}
 
 const END = 'unexpected end of JSON input';
 
@@ -136,6 +98,8 @@ class Decoder {
   readonly #fields: string[] = [];
   /** The short name of the innermost struct being decoded, '' at the top. */
   #struct = '';
+  /** How many arrays and objects of a typed value are open. */
+  #depth = 0;
 
   constructor(text: string) {
     this.text = text;
@@ -169,6 +133,7 @@ class Decoder {
    * empty it (`null` for a pointer, slice, map or interface).
    */
   value(type: GoType, existing: unknown): unknown {
+    if (type.kind === 'any' || type.kind === 'skip') return this.#generic(type);
     const c = this.text.charCodeAt(this.pos);
     switch (c) {
       case 0x7b: // {
@@ -177,29 +142,101 @@ class Decoder {
         return this.#array(type);
       case 0x22: {
         const s = this.#string();
-        if (type.kind === 'string' || type.kind === 'any') return s;
-        if (type.kind !== 'skip') this.#mismatch('string', type);
+        if (type.kind === 'string') return s;
+        this.#mismatch('string', type);
         return undefined;
       }
       case 0x74: // t
-        this.#literal('true');
-        return this.#bool(true, type);
       case 0x66: // f
-        this.#literal('false');
-        return this.#bool(false, type);
+        this.#literal(c === 0x74 ? 'true' : 'false');
+        this.#mismatch('bool', type);
+        return undefined;
       case 0x6e: // n
         this.#literal('null');
-        return type.kind === 'string' || type.kind === 'int' || type.kind === 'skip' ? undefined : null;
+        return type.kind === 'string' || type.kind === 'int' ? undefined : null;
       default:
         if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.#number(type);
         return this.syntax('looking for beginning of value');
     }
   }
 
-  #bool(value: boolean, type: GoType): unknown {
-    if (type.kind === 'any') return value;
-    if (type.kind !== 'skip') this.#mismatch('bool', type);
-    return undefined;
+  /**
+   * A value decoded into `interface{}` (or skipped): plain JSON values, maps with sorted keys.
+   * Iterative, since only these can nest deeply: Go's scanner allows 10,000 levels in all and
+   * then fails with `exceeded max depth`.
+   */
+  #generic(type: GoType): unknown {
+    const build = type.kind === 'any';
+    const stack: GenericFrame[] = [];
+    for (;;) {
+      let value: unknown;
+      const c = this.text.charCodeAt(this.pos);
+      if (c === 0x5b || c === 0x7b) {
+        if (this.#depth + stack.length >= MAX_DEPTH) this.syntax('exceeded max depth');
+        this.pos++;
+        const frame: GenericFrame = { close: c + 2, items: build && c === 0x5b ? [] : undefined, map: build && c === 0x7b ? new GoMapBuilder(GO_ANY, undefined) : undefined, key: '' };
+        this.skipSpace();
+        if (this.text.charCodeAt(this.pos) !== frame.close) {
+          if (frame.close === 0x7d) frame.key = this.#objectKey();
+          stack.push(frame);
+          this.skipSpace();
+          continue;
+        }
+        this.pos++;
+        value = frame.items ?? frame.map?.build();
+      } else value = this.#scalar(type);
+      for (;;) {
+        const frame = stack.at(-1);
+        if (frame === undefined) return value;
+        if (frame.items !== undefined) frame.items.push(value ?? null);
+        else frame.map?.set(frame.key, value);
+        if (!this.#closes(frame.close)) {
+          this.skipSpace();
+          if (frame.close === 0x7d) {
+            frame.key = this.#objectKey();
+            this.skipSpace();
+          }
+          break;
+        }
+        stack.pop();
+        value = frame.items ?? frame.map?.build();
+      }
+    }
+  }
+
+  /** A string, number or literal for `interface{}` (or skipped). */
+  #scalar(type: GoType): unknown {
+    const build = type.kind === 'any';
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 0x22) {
+      const s = this.#string();
+      return build ? s : undefined;
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.#number(type);
+    const word = c === 0x74 ? 'true' : c === 0x66 ? 'false' : c === 0x6e ? 'null' : undefined;
+    if (word === undefined) return this.syntax('looking for beginning of value');
+    this.#literal(word);
+    if (!build) return undefined;
+    return word === 'null' ? null : word === 'true';
+  }
+
+  /** After an element of an array (`close` is `]`) or object (`}`): `true` at its end, `false` after a comma; else Go's syntax error. */
+  #closes(close: number): boolean {
+    this.skipSpace();
+    const c = this.text.charCodeAt(this.pos);
+    if (c !== 0x2c && c !== close) this.syntax(close === 0x5d ? 'after array element' : 'after object key:value pair');
+    this.pos++;
+    return c === close;
+  }
+
+  /** An object key and its colon (at the key's opening quote, after white space). */
+  #objectKey(): string {
+    if (this.text.charCodeAt(this.pos) !== 0x22) this.syntax('looking for beginning of object key string');
+    const key = this.#string();
+    this.skipSpace();
+    if (this.text.charCodeAt(this.pos) !== 0x3a) this.syntax('after object key');
+    this.pos++;
+    return key;
   }
 
   #literal(word: string): void {
@@ -214,32 +251,31 @@ class Decoder {
     const text = this.text;
     const start = this.pos;
     let pos = start;
-    const digit = (): boolean => {
-      const c = text.charCodeAt(pos);
-      return c >= 0x30 && c <= 0x39;
-    };
-    const fail = (context: string): never => {
-      this.pos = pos;
-      return this.syntax(context);
-    };
+    let error: string | undefined;
     if (text.charCodeAt(pos) === 0x2d) {
       pos++;
-      if (!digit()) fail('in numeric literal');
+      if (!isDigit(text, pos)) error = 'in numeric literal';
     }
-    if (text.charCodeAt(pos) === 0x30) pos++;
-    else while (digit()) pos++;
-    if (text.charCodeAt(pos) === 0x2e) {
-      pos++;
-      if (!digit()) fail('after decimal point in numeric literal');
-      while (digit()) pos++;
+    if (error === undefined) {
+      if (text.charCodeAt(pos) === 0x30) pos++;
+      else while (isDigit(text, pos)) pos++;
+      if (text.charCodeAt(pos) === 0x2e) {
+        pos++;
+        if (!isDigit(text, pos)) error = 'after decimal point in numeric literal';
+        while (isDigit(text, pos)) pos++;
+      }
     }
     const e = text.charCodeAt(pos);
-    if (e === 0x65 || e === 0x45) {
+    if (error === undefined && (e === 0x65 || e === 0x45)) {
       pos++;
       const sign = text.charCodeAt(pos);
       if (sign === 0x2b || sign === 0x2d) pos++;
-      if (!digit()) fail('in exponent of numeric literal');
-      while (digit()) pos++;
+      if (!isDigit(text, pos)) error = 'in exponent of numeric literal';
+      while (isDigit(text, pos)) pos++;
+    }
+    if (error !== undefined) {
+      this.pos = pos;
+      this.syntax(error);
     }
     this.pos = pos;
     const raw = text.slice(start, pos);
@@ -335,74 +371,57 @@ class Decoder {
 
   #array(type: GoType): unknown {
     this.pos++;
-    let elem: GoType;
+    this.#depth++;
+    let elem: GoType = SKIP;
     let out: unknown[] | undefined;
-    if (type.kind === 'slice' || type.kind === 'any') {
-      elem = type.kind === 'slice' ? type.elem : GO_ANY;
+    if (type.kind === 'slice') {
+      elem = type.elem;
       out = [];
-    } else {
-      if (type.kind !== 'skip') this.#mismatch('array', type);
-      elem = SKIP;
-    }
+    } else this.#mismatch('array', type);
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
+      this.#depth--;
       return out;
     }
     for (;;) {
       this.skipSpace();
       const item = this.value(elem, undefined);
       out?.push(item ?? zero(elem));
-      this.skipSpace();
-      const c = this.text.charCodeAt(this.pos);
-      this.pos++;
-      if (c === 0x2c) continue;
-      if (c === 0x5d) return out;
-      this.pos--;
-      this.syntax('after array element');
+      if (this.#closes(0x5d)) break;
     }
+    this.#depth--;
+    return out;
   }
 
   #object(type: GoType, existing: unknown): unknown {
     this.pos++;
+    this.#depth++;
     let struct: GoStruct | undefined;
-    let entries: Map<string, unknown> | undefined;
+    let map: GoMapBuilder | undefined;
     let target: Record<string, unknown> | undefined;
-    let elem: GoType = SKIP;
     if (type.kind === 'struct') {
       struct = type;
       target = isRecord(existing) ? existing : {};
-    } else if (type.kind === 'map' || type.kind === 'any') {
-      entries = new Map(isRecord(existing) ? Object.entries(existing) : []);
-      elem = type.kind === 'map' ? type.elem : GO_ANY;
-    } else if (type.kind !== 'skip') this.#mismatch('object', type);
+    } else if (type.kind === 'map') map = new GoMapBuilder(type.elem, existing);
+    else this.#mismatch('object', type);
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
-      return target ?? (entries === undefined ? undefined : sortedObject(entries));
+      this.#depth--;
+      return target ?? map?.build();
     }
     for (;;) {
       this.skipSpace();
-      if (this.text.charCodeAt(this.pos) !== 0x22) this.syntax('looking for beginning of object key string');
-      const key = this.#string();
-      this.skipSpace();
-      if (this.text.charCodeAt(this.pos) !== 0x3a) this.syntax('after object key');
-      this.pos++;
+      const key = this.#objectKey();
       this.skipSpace();
       if (struct !== undefined && target !== undefined) this.#field(struct, target, key);
-      else if (entries !== undefined) {
-        const item = this.value(elem, entries.get(key));
-        entries.set(key, item === undefined ? (entries.get(key) ?? zero(elem)) : item);
-      } else this.value(SKIP, undefined);
-      this.skipSpace();
-      const c = this.text.charCodeAt(this.pos);
-      this.pos++;
-      if (c === 0x2c) continue;
-      if (c === 0x7d) break;
-      this.pos--;
-      this.syntax('after object key:value pair');
+      else if (map !== undefined) map.set(key, this.value(map.elem, map.get(key)));
+      else this.value(SKIP, undefined);
+      if (this.#closes(0x7d)) break;
     }
-    return target ?? (entries === undefined ? undefined : sortedObject(entries));
+    this.#depth--;
+    return target ?? map?.build();
   }
 
   #field(struct: GoStruct, target: Record<string, unknown>, key: string): void {
@@ -430,26 +449,46 @@ class Decoder {
 const HEX = '0123456789abcdef';
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
-/** A field name folded as Go matches it (ASCII case, the Kelvin sign and long s); `undefined` when no ASCII name can match. */
-function foldKey(key: string): string | undefined {
-  let out = '';
-  for (const char of key) {
-    const code = char.charCodeAt(0);
-    if (code < 0x80) out += code >= 0x61 && code <= 0x7a ? String.fromCharCode(code - 0x20) : char;
-    else if (code === 0x212a) out += 'K';
-    else if (code === 0x17f) out += 'S';
-    else return undefined;
-  }
-  return out;
+function isDigit(text: string, pos: number): boolean {
+  const c = text.charCodeAt(pos);
+  return c >= 0x30 && c <= 0x39;
 }
 
-/** An object with the entries' keys in Go's map order (sorted by code point). */
-function sortedObject(entries: Map<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of [...entries.keys()].sort(compareCodePoints)) {
-    Object.defineProperty(out, key, { value: entries.get(key), writable: true, enumerable: true, configurable: true });
+/**
+ * A Go map being decoded into a JavaScript object (null prototype, so that `__proto__` is a key
+ * like any other), merged into the map already there, with its keys in Go's map order (sorted by
+ * code point) once built: only re-sorted when they did not arrive in order.
+ */
+class GoMapBuilder {
+  readonly elem: GoType;
+  #out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  #last: string | undefined;
+  #sorted = true;
+
+  constructor(elem: GoType, existing: unknown) {
+    this.elem = elem;
+    if (isRecord(existing)) for (const key of Object.keys(existing)) this.set(key, existing[key]);
   }
-  return out;
+
+  get(key: string): unknown {
+    return this.#out[key];
+  }
+
+  /** Sets a decoded value (`undefined`: the value was not decodable, the key keeps its value or the zero value). */
+  set(key: string, value: unknown): void {
+    if (!(key in this.#out)) {
+      if (this.#last !== undefined && compareCodePoints(this.#last, key) > 0) this.#sorted = false;
+      this.#last = key;
+    }
+    this.#out[key] = value === undefined ? (this.#out[key] ?? zero(this.elem)) : value;
+  }
+
+  build(): Record<string, unknown> {
+    if (this.#sorted) return this.#out;
+    const sorted = Object.create(null) as Record<string, unknown>;
+    for (const key of Object.keys(this.#out).sort(compareCodePoints)) sorted[key] = this.#out[key];
+    return sorted;
+  }
 }
 
 function compareCodePoints(a: string, b: string): number {
@@ -463,57 +502,6 @@ function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** The first byte of a code point's UTF-8 form: Go's scanner reports bytes. */
-function firstByte(code: number): number {
-  if (code < 0x80) return code;
-  if (code < 0x800) return 0xc0 | (code >> 6);
-  if (code < 0x10000) return 0xe0 | (code >> 12);
-  return 0xf0 | (code >> 18);
-}
 
-/** Go's `quoteChar` of the JSON scanner: a byte in single quotes, escaped as `strconv.Quote` would. */
-function quoteByte(byte: number): string {
-  if (byte === 0x27) return "'\\''";
-  if (byte === 0x22) return `'"'`;
-  return `'${goQuote(String.fromCharCode(byte)).slice(1, -1)}'`;
-}
-
-const NAMED_ESCAPES: Readonly<Record<number, string>> = { 7: '\\a', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t', 11: '\\v', 0x22: '\\"', 0x5c: '\\\\' };
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-
-/** Go's `strconv.Quote`: double quotes, Go escapes for what is not printable. */
-export function goQuote(text: string): string {
-  let out = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    const named = NAMED_ESCAPES[code];
-    if (named !== undefined) out += named;
-    else if (code === 0x20 || (code > 0x7e ? PRINTABLE.test(char) : code > 0x20)) out += char;
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if (code < 0x10000) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += `\\U${code.toString(16).padStart(8, '0')}`;
-  }
-  return `${out}"`;
-}
-
-/** Whether a value is a JSON object (not an array, not null). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const HTML_UNSAFE = /[<>&\u2028\u2029]/g;
-
-/** Whether JSON text holds a character Go escapes (five `indexOf` scans beat one regex test). */
-function hasHtmlUnsafe(json: string): boolean {
-  return json.includes('<') || json.includes('>') || json.includes('&') || json.includes('\u2028') || json.includes('\u2029');
-}
-
-/** Escapes `<`, `>`, `&`, U+2028 and U+2029 in JSON text as Go's encoder does (`\u003c`...). */
-export function escapeHtml(json: string): string {
-  return hasHtmlUnsafe(json) ? json.replace(HTML_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
-}
-
-/** `JSON.stringify` with Go's default HTML-safe escaping of `<`, `>`, `&`, U+2028 and U+2029. */
-export function goStringify(value: unknown): string {
-  return escapeHtml(JSON.stringify(value));
-}
+export { escapeHtml, goStringify, isRecord, stringifyJson } from './go-encode.js';
+export { goQuote } from './go-quote.js';

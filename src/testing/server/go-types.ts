@@ -1,10 +1,71 @@
-import { GO_ANYS, GO_INT, GO_INT64, GO_MAP, GO_STRING, GO_STRINGS, GO_UINT8, goStruct, type GoType } from './go-json.js';
-
 /**
- * The Go structs of Faktory 1.9.4 that commands decode into, with their JSON field names and
- * types (the names Go's errors print). Field order here is declaration order in the Go source,
- * which is also the order Go writes a struct's fields in.
+ * The Go types that commands decode into, as `encoding/json` sees them: the basic ones and the
+ * structs of Faktory 1.9.4, with their JSON field names and the type names Go's errors print.
  */
+
+/** A Go type as `encoding/json` fills it. `name` is how Go's errors spell it. */
+export type GoType =
+  | { readonly kind: 'string'; readonly name: string }
+  | { readonly kind: 'int'; readonly name: string; readonly min: bigint; readonly max: bigint }
+  | { readonly kind: 'slice'; readonly name: string; readonly elem: GoType }
+  | { readonly kind: 'map'; readonly name: string; readonly elem: GoType }
+  | { readonly kind: 'any' }
+  | { readonly kind: 'skip' }
+  | GoStruct;
+
+/** A Go struct: its short name (`Job`), its full name (`client.Job`) and its JSON fields. */
+export interface GoStruct {
+  readonly kind: 'struct';
+  readonly name: string;
+  readonly typeName: string;
+  readonly fields: ReadonlyMap<string, GoType>;
+  /** The fields by their case-folded name. */
+  readonly folded: ReadonlyMap<string, string>;
+}
+
+/** A Go struct type with these JSON fields (in declaration order). */
+export function goStruct(typeName: string, fields: Readonly<Record<string, GoType>>): GoStruct {
+  const map = new Map(Object.entries(fields));
+  const folded = new Map<string, string>();
+  for (const field of map.keys()) folded.set(foldKey(field) ?? field, field);
+  return { kind: 'struct', name: typeName.slice(typeName.indexOf('.') + 1), typeName, fields: map, folded };
+}
+
+const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
+/** Go's `string`. */
+export const GO_STRING: GoType = { kind: 'string', name: 'string' };
+/** Go's `int` (64-bit). */
+export const GO_INT: GoType = { kind: 'int', name: 'int', ...INT64 };
+/** Go's `int64`. */
+export const GO_INT64: GoType = { kind: 'int', name: 'int64', ...INT64 };
+/** Go's `uint8`. */
+export const GO_UINT8: GoType = { kind: 'int', name: 'uint8', min: 0n, max: 255n };
+/** Go's `interface{}`. */
+export const GO_ANY: GoType = { kind: 'any' };
+/** Go's `[]string`. */
+export const GO_STRINGS: GoType = { kind: 'slice', name: '[]string', elem: GO_STRING };
+/** Go's `[]interface {}`. */
+export const GO_ANYS: GoType = { kind: 'slice', name: '[]interface {}', elem: GO_ANY };
+/** Go's `map[string]interface {}`. */
+export const GO_MAP: GoType = { kind: 'map', name: 'map[string]interface {}', elem: GO_ANY };
+/** Go's `map[string]string`. */
+export const GO_STRING_MAP: GoType = { kind: 'map', name: 'map[string]string', elem: GO_STRING };
+
+/** A field name folded as Go matches it (ASCII case, the Kelvin sign and long s); `undefined` when no ASCII name can match. */
+export function foldKey(key: string): string | undefined {
+  let out = '';
+  for (const char of key) {
+    const code = char.charCodeAt(0);
+    if (code < 0x80) out += code >= 0x61 && code <= 0x7a ? String.fromCharCode(code - 0x20) : char;
+    else if (code === 0x212a) out += 'K';
+    else if (code === 0x17f) out += 'S';
+    else return undefined;
+  }
+  return out;
+}
+
+
+// The structs, fields in their Go declaration order (the order Go writes them in).
 
 /** `client.Failure`. */
 export const GO_FAILURE = goStruct('client.Failure', {

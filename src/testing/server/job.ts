@@ -1,4 +1,4 @@
-import { goStringify, goUnmarshal, type Unmarshalled } from './go-json.js';
+import { goStringify, goUnmarshal, stringifyJson, type Unmarshalled } from './go-json.js';
 import { GO_JOB } from './go-types.js';
 
 /** The `failure` block the server writes into a job after it fails (`client.Failure`). */
@@ -119,7 +119,7 @@ function encodeFailure(failure: JobFailure): Record<string, unknown> {
 
 /** A deep copy of a job, for the inspection API. */
 export function copyJob(job: Job): Job {
-  return JSON.parse(JSON.stringify(job)) as Job;
+  return JSON.parse(stringifyJson(job)) as Job;
 }
 
 /** Queue names the server accepts. */

@@ -7,6 +7,7 @@ import { ServerConnection, type ConnectionHost } from './connection.js';
 import type { ServerCounters } from './context.js';
 import { enableEnterprise, type Enterprise } from './enterprise/index.js';
 import { decodeJob, copyJob, type Job } from './job.js';
+import { stringifyJson } from './go-json.js';
 import { buildInfo } from './info.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import { JobStore } from './store.js';
@@ -242,7 +243,7 @@ export class FaktoryServer {
    * @throws ServerError with the reply `PUSH` would give when the job is refused.
    */
   push(job: object): void {
-    const decoded = decodeJob(JSON.stringify(job));
+    const decoded = decodeJob(stringifyJson(job));
     if (!decoded.ok) throw new ServerError(`invalid JSON: ${decoded.error}`, { serverCode: 'ERR', verb: 'PUSH' });
     this.#store.push(decoded.value);
     this.#waiters.changed();

@@ -64,6 +64,8 @@ export class JobStore {
   processed = 0;
   /** Failures since start (or FLUSH), reservation expiries included. */
   failures = 0;
+  /** What the periodic tasks did since start, for INFO's `tasks`. */
+  readonly stats = { scheduledEnqueued: 0, retriesEnqueued: 0, deadExpired: 0, reservationsReaped: 0 };
 
   constructor(clock: Clock, random: () => number) {
     this.#clock = clock;
@@ -161,9 +163,6 @@ export class JobStore {
     this.processed++;
     this.hooks?.acked(reservation.job);
   }
-
-  /** The counts of the periodic tasks, for INFO. */
-  readonly stats = { scheduledEnqueued: 0, retriesEnqueued: 0, deadExpired: 0, reservationsReaped: 0 };
 
   /** Fails a reserved job and applies its retry policy. */
   fail(jid: string, report: FailReport): void {

@@ -43,7 +43,14 @@ export interface WorkerInfo extends WorkerIdentity {
 /** A worker silent this long is forgotten on the next sweep: 60 s. */
 export const HEARTBEAT_EXPIRY_MS = 60_000;
 
-/** The registry of worker processes (`wid`s), their state and their connections. */
+/**
+ * The registry of worker processes (`wid`s), their state and their connections. A worker is
+ * forgotten when its last connection closes or sends END, or after 60 s without a BEAT.
+ *
+ * Where we differ: the real 1.9.4 keeps the state on the client record of the wid's first
+ * connection, so a second connection of a quiet worker still gets jobs from FETCH. Here the
+ * state belongs to the wid, so every connection of a quiet or terminating worker gets none.
+ */
 export class WorkerRegistry {
   readonly #workers = new Map<string, WorkerRecord>();
 

@@ -44,7 +44,16 @@ describe('faktory-rx CLI', () => {
     assert.match(top.stdout, /server\s+run the in-memory development\/test Faktory server/);
     const server = await output(run(['server', '--help']));
     assert.equal(server.code, 0);
-    for (const option of ['--port', '--host', '--password', '--enterprise', '--help']) assert.ok(server.stdout.includes(option), option);
+    for (const option of ['--port', '--host', '--password', '--enterprise', '--fetch-wait-ms', '--help']) assert.ok(server.stdout.includes(option), option);
+  });
+
+  it('passes --fetch-wait-ms to the server, which refuses one that is not a whole number', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'server', '--port', '0', '--fetch-wait-ms=1.5'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 1);
+    assert.match(stderr, /fetchWaitMs|non-negative/);
   });
 
   it('exits 2 on an unknown subcommand', async () => {

@@ -9,6 +9,11 @@ const push = (fields: Record<string, unknown>): string => `PUSH ${JSON.stringify
 const bulkJson = (raw: string): Record<string, unknown> => JSON.parse(raw.slice(raw.indexOf('\r\n') + 2, -2)) as Record<string, unknown>;
 const LAYOUT = '"2006-01-02T15:04:05.999999999Z07:00"';
 
+/** Sends each line and expects `-ERR <its error>`. */
+async function answersErrors(client: RawClient, errors: Readonly<Record<string, string>>): Promise<void> {
+  for (const [line, error] of Object.entries(errors)) assert.equal(await client.call(line), `-ERR ${error}\r\n`, line);
+}
+
 async function info(client: RawClient): Promise<Record<string, unknown>> {
   return bulkJson(await client.call('INFO'))['faktory'] as Record<string, unknown>;
 }
@@ -49,7 +54,7 @@ describe('as Faktory 1.9.4: JSON is decoded as Go does', () => {
 
   it("gives Go's syntax error texts, naming where the scanner stopped", async (t) => {
     const { client } = await setup(t);
-    const replies: Record<string, string> = {
+    await answersErrors(client, {
       'PUSH {nope': "invalid JSON: invalid character 'n' looking for beginning of object key string",
       [`${push(job({ jid: 'trailing-1' }))} x`]: "invalid JSON: invalid character 'x' after top-level value",
       'PUSHB [nope': "invalid JSON: invalid character 'o' in literal null (expecting 'u')",
@@ -67,13 +72,21 @@ describe('as Faktory 1.9.4: JSON is decoded as Go does', () => {
       'PUSH {"jid":"abc': 'invalid JSON: unexpected end of JSON input',
       'PUSH ': 'invalid JSON: unexpected end of JSON input',
       'MUTATE {nope': "invalid character 'n' looking for beginning of object key string",
-    };
-    for (const [line, error] of Object.entries(replies)) assert.equal(await client.call(line), `-ERR ${error}\r\n`, line);
+    });
+  });
+
+  it('allows 10,000 nested arrays and objects in all, as Go does, and refuses one more with exceeded max depth', async (t) => {
+    const { client } = await setup(t);
+    const nested = (depth: number): string => `{"jid":"deep-nest","jobtype":"T","args":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    assert.equal(await client.call(`PUSH ${nested(9_999)}`), '+OK\r\n');
+    const fetched = await client.call('FETCH default');
+    assert.ok(fetched.endsWith(`"args":${'['.repeat(9_999)}${']'.repeat(9_999)}}\r\n`), 'written back as deep as it came');
+    assert.equal(await client.call(`PUSH ${nested(10_000)}`), "-ERR invalid JSON: invalid character '[' exceeded max depth\r\n");
   });
 
   it("gives Go's type error texts: the first wrong value in input order, the literal only for numbers that do not fit, the field path", async (t) => {
     const { client } = await setup(t);
-    const replies: Record<string, string> = {
+    await answersErrors(client, {
       'PUSH {"jid":12345678,"jobtype":"T","args":[]}': 'invalid JSON: json: cannot unmarshal number into Go struct field Job.jid of type string',
       'PUSH {"args":"x","jid":5}': 'invalid JSON: json: cannot unmarshal string into Go struct field Job.args of type []interface {}',
       'PUSH {"jid":"retry-huge","retry":1e20}': 'invalid JSON: json: cannot unmarshal number 1e20 into Go struct field Job.retry of type int',
@@ -84,8 +97,7 @@ describe('as Faktory 1.9.4: JSON is decoded as Go does', () => {
       'MUTATE {"cmd":"kill","target":"dead","filter":{"jids":"x"}}': 'json: cannot unmarshal string into Go struct field JobFilter.filter.jids of type []string',
       'MUTATE {"cmd":"kill","target":"dead","filter":"x"}': 'json: cannot unmarshal string into Go struct field Operation.filter of type client.JobFilter',
       'MUTATE {"cmd":1,"target":"dead"}': 'json: cannot unmarshal number into Go struct field Operation.cmd of type client.MutateCommand',
-    };
-    for (const [line, error] of Object.entries(replies)) assert.equal(await client.call(line), `-ERR ${error}\r\n`, line);
+    });
   });
 
   it('decodes escapes as Go (a lone surrogate is U+FFFD) and writes maps with sorted keys', async (t) => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { GO_ANY, goStringify, goUnmarshal, isRecord } from '../go-json.js';
+import { goStringify, goUnmarshal, isRecord } from '../go-json.js';
+import { GO_ANY } from '../go-types.js';
 import { decodeJob, type Job } from '../job.js';
 import { bulk, OK, reject } from '../replies.js';
 import type { JobStore } from '../store.js';

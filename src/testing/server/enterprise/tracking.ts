@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
-import { GO_INT, GO_STRING, goStringify, goStruct, goUnmarshal } from '../go-json.js';
+import { goStringify, goUnmarshal } from '../go-json.js';
+import { GO_INT, GO_STRING, goStruct } from '../go-types.js';
 import type { Job } from '../job.js';
 import { bulk, OK, reject } from '../replies.js';
 import type { FailOutcome } from '../retry-policy.js';
