@@ -5,6 +5,16 @@
 import { Worker as FwWorker } from 'faktory-worker';
 import { firstValueFrom, ignoreElements, lastValueFrom } from 'rxjs';
 import { createWorker } from 'faktory-rx';
+import { Socket } from 'node:net';
+
+// Socket writes handed to the operating system (one write or writev system call each, unless
+// the kernel takes only part of one): the main cost of a job on a loopback socket.
+let writes = 0;
+const writeGeneric = Socket.prototype._writeGeneric;
+Socket.prototype._writeGeneric = function (...args) {
+  writes++;
+  return writeGeneric.apply(this, args);
+};
 
 const [lib, url, queue, concurrencyText, jobsText] = process.argv.slice(2);
 const concurrency = Number(concurrencyText);
@@ -22,7 +32,7 @@ const onJob = () => {
 
 function report(elapsedMs, cpu0) {
   const cpu = process.cpuUsage(cpu0);
-  const result = { elapsedMs, cpuUs: cpu.user + cpu.system, maxRssKb: process.resourceUsage().maxRSS };
+  const result = { elapsedMs, cpuUs: cpu.user + cpu.system, maxRssKb: process.resourceUsage().maxRSS, writes };
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 

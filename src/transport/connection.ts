@@ -49,7 +49,7 @@ interface Entry {
 
 type State = 'greeting' | 'hello' | 'ready' | 'closing' | 'closed';
 
-/** A command at least this large is written at once instead of joining its tick's corked write. */
+/** A command at least this large is written at once instead of joining the corked write of its event-loop turn. */
 const UNCORKED_BYTES = 16 * 1024;
 
 /** The server's unsolicited farewell when it is over its connection limit (it still said `+OK`). */
@@ -128,6 +128,8 @@ export class Connection {
   #connected = false;
   #blocked = false;
   #corked = false;
+  /** Commands written into the current cork. */
+  #corkedEntries = 0;
   #timer: Subscription | undefined;
   /** One timer for the reply deadline of the command at the head of the pipeline. */
   #deadlineTimer: Subscription | undefined;
@@ -138,11 +140,23 @@ export class Connection {
   #settleClosed!: (cause: Error | undefined) => void;
   #closeCompletion: Promise<void> | undefined;
   #resolveDrained: (() => void) | undefined;
-  /** Ends the cork of {@link Connection.#write}: scheduled once per tick of writes (one function per connection, not per tick). */
+  /** Ends the cork of {@link Connection.#write}: scheduled once per event-loop turn with writes (one function per connection, not per turn). */
   readonly #uncork = (): void => {
     if (!this.#corked) return;
     this.#corked = false;
     this.#socket.uncork();
+    // The corked commands leave now: their time limits count from here, not from when they were
+    // corked. (After the event loop was blocked between the two, a command judged by its cork
+    // time would time out before the server could answer, and the connection be discarded with
+    // its reply on the way: a FETCH's job stranded.) They are the last ones awaiting a reply.
+    const now = this.#scheduler.now();
+    const awaiting = this.#awaiting;
+    for (let i = Math.max(0, awaiting.length - this.#corkedEntries); i < awaiting.length; i++) {
+      const entry = awaiting[i] as Entry;
+      entry.writtenAt = now;
+      if (i === 0) this.#headFrom(entry, now);
+    }
+    this.#corkedEntries = 0;
   };
 
   private constructor(config: ResolvedConfig, limits: ConnectionLimits, onOpen: (error?: FaktoryError) => void) {
@@ -311,16 +325,20 @@ export class Connection {
     const { request } = entry;
     if (request.bytes.length >= UNCORKED_BYTES) {
       // Large enough to be worth a syscall of its own: it leaves now (after what is corked), so
-      // the server can start on it while this tick goes on (e.g. preparing the next PUSHB).
+      // the server can start on it while this turn goes on (e.g. preparing the next PUSHB).
       if (this.#corked) this.#uncork();
     } else if (!this.#corked) {
-      // The first command of a tick corks the socket and schedules one uncork for the end of
-      // the tick; every command written meanwhile joins it, so a burst leaves in one write
-      // syscall (a lone command waits only for the rest of its tick, not for any I/O).
+      // The first command of an event-loop turn corks the socket and schedules one uncork for
+      // the turn's check phase (`setImmediate`, after the I/O read in its poll phase); every
+      // command written meanwhile joins it. So the commands that the replies read in one poll
+      // phase bring about (a worker's ACKs of the jobs those FETCHes brought) leave in one
+      // write syscall, not one per socket read; a lone command waits only for the rest of its
+      // turn, never for new I/O (the poll phase does not block while an immediate is pending).
       this.#corked = true;
       this.#socket.cork();
-      process.nextTick(this.#uncork);
+      setImmediate(this.#uncork);
     }
+    if (this.#corked) this.#corkedEntries++;
     entry.state = 'awaiting';
     entry.writtenAt = this.#scheduler.now();
     this.#awaiting.push(entry);

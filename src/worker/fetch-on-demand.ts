@@ -1,7 +1,4 @@
-import {
-  EMPTY, type Observable, type OperatorFunction, type SchedulerLike, catchError, concat, defer, filter, ignoreElements, map,
-  mergeMap, of, repeat, takeUntil, takeWhile, tap, throwError, timer, NEVER,
-} from 'rxjs';
+import { NEVER, Observable, type OperatorFunction, type SchedulerLike, Subscription, defer } from 'rxjs';
 import type { AnyJobs, JobOf, JobTypes, WorkerClient } from '../streams/types.js';
 import type { FetchRetriedEvent, JobFetchedEvent } from './events.js';
 
@@ -49,44 +46,128 @@ export function fetchOnDemand<Jobs extends JobTypes = AnyJobs>(
 ): OperatorFunction<unknown, JobFetchedEvent<JobOf<Jobs>> | FetchRetriedEvent> {
   const { queues, maxOutstanding, retryDelayMs, scheduler } = options;
   const isFatal = options.isFatal ?? (() => false);
+  const abandon$ = options.abandon$ ?? NEVER;
+  // Written as RxJS writes its own operators (one subscriber, counters, one completion check):
+  // it runs for every job, and a chain of operators per FETCH costs more than the FETCH.
   return (demand$) =>
-    defer(() => {
+    new Observable<JobFetchedEvent<JobOf<Jobs>> | FetchRetriedEvent>((subscriber) => {
+      /** The demand has not completed: FETCHes may still be sent. */
       let open = true;
-      const fetched = (job: JobOf<Jobs>, sentAtMs: number): JobFetchedEvent<JobOf<Jobs>> => {
-        const atMs = scheduler.now();
-        return { type: 'fetched', jid: job.jid, jobtype: job.jobtype, queue: job.queue ?? 'default', job, atMs, fetchMs: atMs - sentAtMs };
+      /** Demands waiting for a FETCH to be free. */
+      let waiting = 0;
+      /** The slots' FETCH loops. */
+      const loops = new Set<FetchLoop>();
+
+      const checkComplete = (): void => {
+        if (!open && loops.size === 0) subscriber.complete();
       };
       /** One slot's FETCHes until one brings a job (or the demand closed and one came back). */
-      const untilJob$ = defer(() => {
-        let failures = 0;
-        let sentAtMs = 0;
-        const attempt$ = defer(() => {
-          sentAtMs = scheduler.now();
-          return client.fetch(...queues());
-        }).pipe(
-          map((job) => {
-            failures = 0;
-            return job === null ? null : fetched(job, sentAtMs);
-          }),
-          catchError((error: unknown) => {
-            if (isFatal(error)) return throwError(() => error as Error);
-            if (!open) return EMPTY;
-            const attempt = ++failures;
-            const delayMs = retryDelayMs(attempt);
-            const retried: FetchRetriedEvent = { type: 'fetchRetried', attempt, delayMs, error };
-            return concat(of(retried), timer(delayMs, scheduler).pipe(ignoreElements()));
-          }),
-        );
-        return attempt$.pipe(
-          repeat({ delay: () => (open ? of(0) : EMPTY) }),
-          takeWhile((event) => event?.type !== 'fetched', true),
-          filter((event) => event !== null),
-        );
-      });
-      return demand$.pipe(
-        tap({ complete: () => { open = false; } }),
-        mergeMap(() => (open ? untilJob$ : EMPTY), maxOutstanding),
-        takeUntil(options.abandon$ ?? NEVER),
+      const startLoop = (): void => {
+        const loop = new FetchLoop();
+        loops.add(loop);
+        attempt(loop);
+      };
+      const end = (loop: FetchLoop): void => {
+        loops.delete(loop);
+        loop.cancel();
+        if (open && waiting > 0) {
+          waiting--;
+          startLoop();
+        }
+        checkComplete();
+      };
+      const attempt = (loop: FetchLoop): void => {
+        let brought = false;
+        loop.sentAtMs = scheduler.now();
+        const fetch = defer(() => client.fetch(...queues())).subscribe({
+          next: (job) => {
+            loop.failures = 0;
+            if (job === null) return;
+            brought = true;
+            loop.cancel();
+            const atMs = scheduler.now();
+            subscriber.next({ type: 'fetched', jid: job.jid, jobtype: job.jobtype, queue: job.queue ?? 'default', job, atMs, fetchMs: atMs - loop.sentAtMs });
+            end(loop);
+          },
+          error: (error: unknown) => {
+            loop.fetch = undefined;
+            if (isFatal(error)) {
+              subscriber.error(error);
+            } else if (!open) {
+              end(loop);
+            } else {
+              const attemptNo = ++loop.failures;
+              const delayMs = retryDelayMs(attemptNo);
+              loop.retry = scheduler.schedule(() => {
+                loop.retry = undefined;
+                if (open) attempt(loop);
+                else end(loop);
+              }, delayMs);
+              subscriber.next({ type: 'fetchRetried', attempt: attemptNo, delayMs, error });
+            }
+          },
+          // An empty reply: the next FETCH once this one is over.
+          complete: () => {
+            if (brought) return;
+            // Over before the next one starts (as `repeat` does), so that never two are outstanding.
+            loop.cancel();
+            if (open) attempt(loop);
+            else end(loop);
+          },
+        });
+        // Unless it is over already: a job came at once (the loop ended), or an error or an empty reply did.
+        if (fetch.closed) return;
+        if (loops.has(loop)) loop.fetch = fetch;
+        else fetch.unsubscribe();
+      };
+
+      /** The subscriptions to `abandon$` and to the demand. */
+      const upstream = new Subscription();
+      const teardown = (): void => {
+        upstream.unsubscribe();
+        for (const loop of loops) loop.cancel();
+        loops.clear();
+      };
+      upstream.add(
+        abandon$.subscribe(() => {
+          open = false;
+          teardown();
+          subscriber.complete();
+        }),
       );
+      if (subscriber.closed) return teardown;
+      upstream.add(
+        demand$.subscribe({
+          next: () => {
+            if (loops.size < maxOutstanding) startLoop();
+            else waiting++;
+          },
+          error: (error: unknown) => {
+            subscriber.error(error);
+          },
+          complete: () => {
+            open = false;
+            waiting = 0;
+            checkComplete();
+          },
+        }),
+      );
+      return teardown;
     });
+}
+
+/** One slot's FETCH loop: the FETCH it awaits, or the retry it waits for. */
+class FetchLoop {
+  failures = 0;
+  /** When its current FETCH was sent, on the scheduler clock (ms). */
+  sentAtMs = 0;
+  fetch: Subscription | undefined;
+  retry: Subscription | undefined;
+
+  cancel(): void {
+    this.fetch?.unsubscribe();
+    this.fetch = undefined;
+    this.retry?.unsubscribe();
+    this.retry = undefined;
+  }
 }

@@ -57,6 +57,11 @@ const nextTick = (): Promise<void> =>
   new Promise((resolve) => {
     process.nextTick(resolve);
   });
+/** The check phase of this event-loop turn: after the uncork a write scheduled (immediates run in order). */
+const endOfTurn = (): Promise<void> =>
+  new Promise((resolve) => {
+    setImmediate(resolve);
+  });
 const bulk = (reply: Reply): string => (reply.type === 'bulk' ? reply.value : assert.fail(`expected a bulk reply, got ${reply.type}`));
 
 describe('Connection writes', () => {
@@ -76,27 +81,52 @@ describe('Connection writes', () => {
     await server.close();
   });
 
-  it('sends a lone command to an idle connection at the end of its tick, in one write', async () => {
+  it('sends a lone command to an idle connection at the end of its event-loop turn, not of its tick, in one write', async () => {
     const reply = firstOf(connection.request('A'));
     assert.deepEqual(calls, ['cork', 'write A (corked)']);
     await nextTick();
+    assert.deepEqual(calls, ['cork', 'write A (corked)'], 'still corked after the tick');
+    await endOfTurn();
     assert.deepEqual(calls, ['cork', 'write A (corked)', 'uncork', 'send A']);
     assert.equal(bulk(await reply), 'A');
   });
 
-  it('sends every command written in one tick, the first included, in one write, in order', async () => {
-    const replies = ['A', 'B', 'C'].map((verb) => firstOf(connection.request(verb)));
-    assert.deepEqual(calls, ['cork', 'write A (corked)', 'write B (corked)', 'write C (corked)']);
+  it('sends every command written in one turn, over several ticks, the first included, in one write, in order', async () => {
+    const replies = [firstOf(connection.request('A'))];
     await nextTick();
+    replies.push(firstOf(connection.request('B')));
+    await Promise.resolve();
+    replies.push(firstOf(connection.request('C')));
+    assert.deepEqual(calls, ['cork', 'write A (corked)', 'write B (corked)', 'write C (corked)']);
+    await endOfTurn();
     assert.deepEqual(calls.slice(4), ['uncork', 'send A B C']);
     assert.deepEqual((await Promise.all(replies)).map(bulk), ['A', 'B', 'C']);
   });
 
-  it('starts a new batch for the commands of a later tick, with one uncork per batch', async () => {
+  it('gathers the commands of several callbacks of one turn into one write, as the reads of one poll phase', async () => {
+    // Each callback writes a command, as each FETCH reply read in a poll phase brings an ACK;
+    // they share the turn's one write instead of a write each.
+    const replies: Promise<Reply>[] = [];
+    await new Promise<void>((resolve) => {
+      setImmediate(() => {
+        replies.push(firstOf(connection.request('A')));
+      });
+      setImmediate(() => {
+        replies.push(firstOf(connection.request('B')));
+        assert.deepEqual(calls, ['cork', 'write A (corked)', 'write B (corked)'], 'A is still corked in the next callback');
+      });
+      setImmediate(resolve);
+    });
+    await endOfTurn();
+    assert.deepEqual(calls.slice(3), ['uncork', 'send A B']);
+    assert.deepEqual((await Promise.all(replies)).map(bulk), ['A', 'B']);
+  });
+
+  it('starts a new batch for the commands of a later turn, with one uncork per batch', async () => {
     const first = ['A', 'B'].map((verb) => firstOf(connection.request(verb)));
-    await nextTick();
+    await endOfTurn();
     const second = ['C', 'D'].map((verb) => firstOf(connection.request(verb)));
-    await nextTick();
+    await endOfTurn();
     assert.deepEqual(calls, [
       'cork',
       'write A (corked)',
@@ -112,20 +142,32 @@ describe('Connection writes', () => {
     assert.deepEqual((await Promise.all([...first, ...second])).map(bulk), ['A', 'B', 'C', 'D']);
   });
 
+  it('counts a corked command\'s reply deadline from when it leaves the socket, so a block of the event loop after the write does not time it out', async () => {
+    // Written (corked), then the event loop is blocked for longer than the reply timeout before
+    // the turn's uncork sends it: its timer is overdue by then, but the server has not had it.
+    const reply = firstOf(connection.request('A', [], { timeoutMs: 200 }));
+    const until = Date.now() + 400;
+    while (Date.now() < until) {
+      // A CPU-bound stretch, as a handler that blocks: no I/O, no timers, no immediates.
+    }
+    assert.equal(bulk(await reply), 'A');
+    assert.ok(connection.usable, 'the connection was kept');
+  });
+
   it('writes a command of 16 KiB or more at once, after the commands corked before it in its tick', async () => {
     const big = 'x'.repeat(16 * 1024);
     const replies = [firstOf(connection.request('A')), firstOf(connection.request('BIG', [big])), firstOf(connection.request('C'))];
     const short = (call: string): string => call.replace(big, '<16 KiB>');
-    // A leaves before BIG, which is not held for the end of the tick; C starts a new cork.
+    // A leaves before BIG, which is not held for the end of the turn; C starts a new cork.
     assert.deepEqual(calls.filter((call) => !call.startsWith('send')).map(short), ['cork', 'write A (corked)', 'uncork', 'write BIG <16 KiB>', 'cork', 'write C (corked)']);
-    assert.ok(calls.map(short).includes('send BIG <16 KiB>'), 'BIG reached the socket within the tick');
-    await nextTick();
+    assert.ok(calls.map(short).includes('send BIG <16 KiB>'), 'BIG reached the socket at once');
+    await endOfTurn();
     const sent = calls.filter((call) => call.startsWith('send')).map((call) => short(call).slice('send '.length));
     assert.equal(sent.join(' '), 'A BIG <16 KiB> C');
     assert.deepEqual((await Promise.all(replies)).map((reply) => bulk(reply).length), [1, 'BIG '.length + big.length, 1]);
   });
 
-  it('still sends a burst corked in the tick the connection is closed, in one write before END', async () => {
+  it('still sends a burst corked in the turn the connection is closed, in one write before END', async () => {
     const replies = ['A', 'B'].map((verb) => firstOf(connection.request(verb)));
     const closed = lastValueFrom(connection.close(), { defaultValue: undefined });
     assert.deepEqual((await Promise.all(replies)).map(bulk), ['A', 'B']);

@@ -179,6 +179,7 @@ describe('Connection', () => {
     const connection = await open(server.url, { scheduler });
     const late = settle(connection.request('SILENT', [], { timeoutMs: 50 }));
     const other = settle(connection.request('SILENT', ['2'], { timeoutMs: 1_000 }));
+    await until(() => server.lines.length === 2); // sent: time limits count from here
     scheduler.flush();
     const lateError = (await late).error;
     assert.ok(lateError instanceof TimeoutError && lateError.timeoutMs === 50 && lateError.verb === 'SILENT');
