@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { NEVER, filter, firstValueFrom } from 'rxjs';
 import { createScriptedClient } from '../../src/testing/marbles/index.js';
-import { createWorker, runWorker, streamLogger, type DeliveryLostEvent, type JobFailedEvent, type Logger, type WorkerProcess } from '../../src/worker/index.js';
+import { createWorker, runWorker, streamLogger, type JobFailedEvent, type Logger, type WorkerProcess } from '../../src/worker/index.js';
 import { makeJob, testScheduler } from './helpers.js';
 
 /** A process whose signals the test sends and whose exits it records. */
@@ -88,17 +88,13 @@ describe('runWorker exits', () => {
     const running = new Promise<void>((resolve) => (started = resolve));
     let release!: () => void;
     const worker = createWorker({
-      client, stallWarningMs: false, beatIntervalMs: 100_000, shutdownTimeoutMs: 20, deliveryGraceMs: 0,
+      client, stallWarningMs: false, beatIntervalMs: 100_000, shutdownTimeoutMs: 20, deliveryGraceMs: 1_000,
       handlers: { Echo: () => { started(); return new Promise<void>((resolve) => (release = resolve)); } }, // ignores its signal
     });
     const done = runWorker(worker, { process: proc as unknown as WorkerProcess, logger: linesLogger(lines), graceMs: 30 });
     await running;
     // The FAIL goes out at the shutdown timeout; on a busy machine its event may come after the exit.
-    // (With deliveryGraceMs 0 its delivery is given up at once: the FAIL is sent, its reply not awaited.)
-    const failed = firstValueFrom(
-      worker.pipe(filter((e): e is JobFailedEvent | DeliveryLostEvent => e.type === 'failed' || (e.type === 'deliveryLost' && e.command === 'FAIL'))),
-      { defaultValue: undefined },
-    );
+    const failed = firstValueFrom(worker.pipe(filter((e): e is JobFailedEvent => e.type === 'failed')), { defaultValue: undefined });
     proc.emit('SIGTERM');
     await exited;
     assert.deepEqual(proc.exits, [1]);
