@@ -35,6 +35,8 @@ export interface JobDefinition {
 /** Definitions by jobtype, typed by the job map. */
 export type JobDefinitions<Jobs extends JobTypes = AnyJobs> = { readonly [K in keyof Jobs & string]?: JobDefinition };
 
+const DEFINITION_FIELDS: ReadonlySet<string> = new Set(['queue', 'retry', 'reserveForSeconds', 'backtrace', 'timeoutMs', 'concurrency']);
+
 function checkInteger(value: number | undefined, argument: string, min: number, max: number): void {
   if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
     throw new InvalidArgumentError(`must be an integer in ${min}..${max} (got ${String(value)})`, { argument });
@@ -62,9 +64,8 @@ export function defineJobs<Jobs extends JobTypes = AnyJobs>(definitions: JobDefi
   for (const [jobtype, definition] of Object.entries(definitions as Readonly<Record<string, JobDefinition | undefined>>)) {
     if (definition === undefined) continue;
     const at = `jobs.${jobtype}`;
-    const known = new Set(['queue', 'retry', 'reserveForSeconds', 'backtrace', 'timeoutMs', 'concurrency']);
     for (const key of Object.keys(definition)) {
-      if (!known.has(key)) throw new InvalidArgumentError(`is not a job definition field (known: ${[...known].join(', ')})`, { argument: `${at}.${key}` });
+      if (!DEFINITION_FIELDS.has(key)) throw new InvalidArgumentError(`is not a job definition field (known: ${[...DEFINITION_FIELDS].join(', ')})`, { argument: `${at}.${key}` });
     }
     if (definition.queue !== undefined && (typeof definition.queue !== 'string' || !JOB_RULES.queuePattern.test(definition.queue))) {
       throw new InvalidArgumentError(`must match ${String(JOB_RULES.queuePattern)}`, { argument: `${at}.queue` });

@@ -3,7 +3,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { InvalidArgumentError } from '../errors.js';
 import type { AnyJobs, JobOf, JobTypes, WorkerClient } from '../streams/types.js';
 import { JOB_RULES } from '../streams/index.js';
-import { type JobDefinitions, defineJobs } from '../streams/job-definitions.js';
+import { type JobDefinition, type JobDefinitions, defineJobs } from '../streams/job-definitions.js';
 import { queuesFromEnv, workerIdFromEnv } from '../transport/config.js';
 import { assertKnownOptions } from '../transport/option-checks.js';
 import type { WorkerIdentity } from '../transport/types.js';
@@ -264,7 +264,7 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
     const value = options[name];
     if (value !== undefined && typeof value !== 'function') fail(name, 'must be a function');
   }
-  const definitions = (options.jobs === undefined ? {} : defineJobs(options.jobs)) as Readonly<Record<string, { readonly queue?: string; readonly timeoutMs?: number; readonly concurrency?: number }>>;
+  const definitions = (options.jobs === undefined ? {} : defineJobs(options.jobs)) as Readonly<Record<string, JobDefinition>>;
   const queueLimits = new Map<string, number>();
   const limitQueue = (queue: string, limit: number, argument: string): void => {
     if (!JOB_RULES.queuePattern.test(queue)) fail(argument, `queue names must match ${JOB_RULES.queuePattern.source}, got ${JSON.stringify(queue)}`);
@@ -277,7 +277,7 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
   for (const [jobtype, definition] of Object.entries(definitions)) {
     if (definition.concurrency === undefined) continue;
     if (definition.queue === undefined) {
-      fail(`jobs.${jobtype}.concurrency`, 'needs the jobtype\'s queue (jobs.' + jobtype + '.queue): the limit is kept by not fetching from that queue while it is full');
+      fail(`jobs.${jobtype}.concurrency`, `needs the jobtype's queue (jobs.${jobtype}.queue): the limit is kept by not fetching from that queue while it is full`);
     }
     limitQueue(definition.queue, definition.concurrency, `jobs.${jobtype}.concurrency`);
   }
@@ -285,8 +285,10 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
   if (logger !== undefined && (['debug', 'info', 'warn', 'error'] as const).some((level) => typeof logger[level] !== 'function')) {
     fail('logger', 'must have debug, info, warn and error methods');
   }
+  /** The longest a job may run: until `margin` before its reservation ends. */
+  const withinReservation = (job: JobOf<Jobs>): number => Math.max(1, reservationMs(job) - margin);
   const baseTimeout: (job: JobOf<Jobs>) => number =
-    typeof jobTimeout === 'function' ? jobTimeout : typeof jobTimeout === 'number' ? () => jobTimeout : (job) => Math.max(1, reservationMs(job) - margin);
+    typeof jobTimeout === 'function' ? jobTimeout : typeof jobTimeout === 'number' ? () => jobTimeout : withinReservation;
   const timeouts = new Map(Object.entries(definitions).flatMap(([jobtype, definition]) => (definition.timeoutMs === undefined ? [] : [[jobtype, definition.timeoutMs] as const])));
   const base = d.retryBaseMs;
   const max = d.retryMaxMs;
@@ -307,7 +309,7 @@ export function resolveWorkerOptions<Jobs extends JobTypes, Client extends Worke
         ? baseTimeout
         : (job) => {
             const defined = timeouts.get(job.jobtype);
-            return defined === undefined ? baseTimeout(job) : Math.min(defined, Math.max(1, reservationMs(job) - margin));
+            return defined === undefined ? baseTimeout(job) : Math.min(defined, withinReservation(job));
           },
     retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(base * 2 ** (attempt - 1), max)),
     stallWarningMs,
